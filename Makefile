@@ -1,0 +1,104 @@
+# mod_cf_aop: build with apxs's settings; the engine in src/ is built
+# without httpd's headers so that it stays testable on its own.
+
+APXS    ?= apxs
+CC      ?= cc
+BUILD   ?= build
+OPT     ?= -O2 -g
+SANITIZE ?=
+
+HTTPD_INC    := $(shell $(APXS) -q INCLUDEDIR 2>/dev/null)
+APR_INC      := $(shell $(APXS) -q APR_INCLUDEDIR 2>/dev/null)
+APR_CPPFLAGS := $(shell $(APXS) -q EXTRA_CPPFLAGS 2>/dev/null)
+LIBEXECDIR   := $(shell $(APXS) -q LIBEXECDIR 2>/dev/null)
+SYSCONFDIR   := $(shell $(APXS) -q SYSCONFDIR 2>/dev/null)
+
+WARN         := -Wall -Wextra -Werror
+COMMON       := $(OPT) -fPIC -std=gnu11 $(WARN) $(SANITIZE) -I$(APR_INC) $(APR_CPPFLAGS)
+ENGINE_FLAGS := $(COMMON) -Isrc
+GLUE_FLAGS   := $(COMMON) -I$(HTTPD_INC) -I.
+LIBS         := -lssl -lcrypto
+
+ENGINE_SRC := $(wildcard src/*.c)
+ENGINE_OBJ := $(patsubst src/%.c,$(BUILD)/engine/%.o,$(ENGINE_SRC)) $(BUILD)/engine/builtin_ca_pem.o
+GLUE_SRC   := mod_cf_aop.c mod_cf_aop_ssl.c mod_cf_aop_request.c
+GLUE_OBJ   := $(patsubst %.c,$(BUILD)/glue/%.o,$(GLUE_SRC))
+ENGINE_LIB := $(BUILD)/libcfaop.a
+MODULE     := $(BUILD)/mod_cf_aop.so
+
+UNIT_SRC   := $(wildcard t/unit/*.c)
+UNIT_BIN   := $(BUILD)/unit_tests
+
+.PHONY: all install test unit apache-test deps demo bench fuzz clean check-sync
+
+all: $(MODULE)
+
+$(BUILD)/engine $(BUILD)/glue:
+	mkdir -p $@
+
+$(BUILD)/engine/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)/engine
+	$(CC) $(ENGINE_FLAGS) -c $< -o $@
+
+# The `cloudflare` anchor, compiled in from the PEM shipped in conf/.
+$(BUILD)/engine/builtin_ca_pem.c: conf/cloudflare-origin-pull-ca.pem | $(BUILD)/engine
+	{ echo '#include "builtin_ca.h"'; echo 'const char cfaop_builtin_ca_pem[] ='; \
+	  sed -e 's/\r//' -e 's/.*/    "&\\n"/' $<; echo ';'; } > $@
+
+$(BUILD)/engine/builtin_ca_pem.o: $(BUILD)/engine/builtin_ca_pem.c src/builtin_ca.h
+	$(CC) $(ENGINE_FLAGS) -c $< -o $@
+
+$(ENGINE_LIB): $(ENGINE_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/glue/%.o: %.c mod_cf_aop_private.h $(wildcard src/*.h) | $(BUILD)/glue
+	$(CC) $(GLUE_FLAGS) -c $< -o $@
+
+$(MODULE): $(GLUE_OBJ) $(ENGINE_LIB)
+	$(CC) -shared $(SANITIZE) -o $@ $(GLUE_OBJ) $(ENGINE_LIB) $(LIBS)
+
+install: $(MODULE)
+	$(APXS) -i -n cf_aop $(MODULE)
+	@if [ -d "$(SYSCONFDIR)/mods-available" ]; then \
+	  install -m 644 conf/cf_aop.load conf/cf_aop.conf "$(SYSCONFDIR)/mods-available/"; \
+	  install -d "$(SYSCONFDIR)/cf_aop"; \
+	  install -m 644 conf/cloudflare-origin-pull-ca.pem "$(SYSCONFDIR)/cf_aop/"; \
+	  echo "Installed conf files; enable with: a2enmod cf_aop"; \
+	else \
+	  install -d "$(SYSCONFDIR)/extra"; \
+	  install -m 644 conf/cf_aop.conf "$(SYSCONFDIR)/extra/cf_aop.conf"; \
+	fi
+
+# ---- tests ---------------------------------------------------------------
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(UNIT_BIN): $(UNIT_SRC) $(wildcard t/unit/*.h) $(ENGINE_LIB)
+	$(CC) $(ENGINE_FLAGS) -Wno-unused-parameter $(shell pkg-config --cflags check) \
+	  -o $@ $(UNIT_SRC) $(ENGINE_LIB) -lapr-1 $(shell pkg-config --libs check) $(LIBS)
+
+unit: $(UNIT_BIN)
+	$(UNIT_BIN)
+
+apache-test: $(MODULE)
+	bash t/run-suite.sh
+
+test: deps
+	$(MAKE) all
+	$(MAKE) check-sync
+	$(MAKE) unit
+	$(MAKE) apache-test
+
+check-sync:
+	bash scripts/check-sync.sh
+
+demo: deps
+	$(MAKE) all
+	bash scripts/demo.sh
+
+bench: deps
+	$(MAKE) all
+	bash bench/run.sh
+
+clean:
+	rm -rf $(BUILD) t/logs t/conf/httpd.conf t/conf/extra.conf t/conf/apache_test_config.pm

@@ -1,0 +1,433 @@
+/* mod_cf_aop_ssl.c: the glue between mod_ssl/OpenSSL and the engine: per
+ * vhost SSL_CTX setup, the certificate verifier, resumption and startup checks. */
+#include "httpd.h"
+#include "http_config.h"
+#include "http_connection.h"
+#include "http_log.h"
+#include "http_main.h"
+#include "mod_ssl.h"
+
+#include <apr_hash.h>
+#include <apr_optional_hooks.h>
+#include <apr_strings.h>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+
+#include "mod_cf_aop_private.h"
+#include "src/anchors.h"
+#include "src/chainblob.h"
+#include "src/reason.h"
+
+/* Debian's apache2-dev does not ship mod_ssl_openssl.h; these two
+ * declarations are the ones it makes for the hooks this module uses. */
+APR_DECLARE_EXTERNAL_HOOK(ssl, SSL, int, init_server,
+                          (server_rec *s, apr_pool_t *p, int is_proxy, SSL_CTX *ctx))
+APR_DECLARE_EXTERNAL_HOOK(ssl, SSL, int, pre_handshake,
+                          (conn_rec *c, SSL *ssl, int is_proxy))
+
+#define CFAOP_EXPIRY_WARNING_DAYS 30
+
+static int ctx_index = -1;      /* SSL_CTX ex_data: its vhost's cfaop_srv_cfg */
+static int ssl_index = -1;      /* SSL ex_data: the connection's cfaop_conn_t */
+static int any_active;          /* some vhost has CFAOP On or ReportOnly */
+
+cfaop_conn_t *cfaop_conn_state(conn_rec *c)
+{
+    return ap_get_module_config(c->conn_config, &cf_aop_module);
+}
+
+static const char *sni_of(SSL *ssl)
+{
+    const char *name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+    return name ? name : "-";
+}
+
+static void log_verdict(conn_rec *c, SSL *ssl, const cfaop_conn_t *st,
+                        const cfaop_srv_cfg *sc, X509 *leaf)
+{
+    const cfaop_verdict_t *v = &st->verdict;
+    const char *id, *what;
+    int level;
+
+    if (v->reason == CFAOP_REASON_NONE) {
+        id = "CFAOP0103"; what = "accepted"; level = APLOG_DEBUG;
+    }
+    else if (sc->mode == CFAOP_MODE_REPORT_ONLY) {
+        id = "CFAOP0102"; what = "report-only, would reject"; level = APLOG_INFO;
+    }
+    else if (st->resumed) {
+        id = "CFAOP0104"; what = "resumed session rejected"; level = APLOG_INFO;
+    }
+    else {
+        id = "CFAOP0101"; what = "handshake rejected"; level = APLOG_INFO;
+    }
+    if (!APLOG_C_IS_LEVEL(c, level))
+        return;
+    ap_log_cerror(APLOG_MARK, level, 0, c,
+                  "%s: %s: reason=%s client=%s sni=%s policy=%s%s subject=\"%s\" "
+                  "issuer=\"%s\" serial=%s%s%s%s",
+                  id, what, cfaop_reason_name(v->reason), c->client_ip, sni_of(ssl),
+                  st->policy ? st->policy->name : "-", st->resumed ? " resumed=yes" : "",
+                  leaf ? cfaop_format_dn(c->pool, X509_get_subject_name(leaf)) : "",
+                  leaf ? cfaop_format_dn(c->pool, X509_get_issuer_name(leaf)) : "",
+                  leaf ? cfaop_format_serial(c->pool, X509_get0_serialNumber(leaf)) : "-",
+                  *v->detail ? " detail=\"" : "", v->detail, *v->detail ? "\"" : "");
+}
+
+/* Records the connection's verdict and logs it; returns whether the
+ * handshake may complete (always, in ReportOnly). */
+static int record_verdict(conn_rec *c, SSL *ssl, cfaop_conn_t *st,
+                          const cfaop_srv_cfg *sc, const cfaop_policy_t *policy,
+                          const cfaop_verdict_t *verdict, X509 *leaf, int resumed)
+{
+    st->verdict = *verdict;
+    st->policy = policy;
+    st->judged_by = sc;
+    st->judged = 1;
+    st->resumed = resumed;
+    log_verdict(c, ssl, st, sc, leaf);
+    return verdict->reason == CFAOP_REASON_NONE || sc->mode == CFAOP_MODE_REPORT_ONLY;
+}
+
+static const cfaop_policy_t *select_policy(const cfaop_srv_cfg *sc, SSL *ssl)
+{
+    (void)ssl;
+    return sc->zone_policy;
+}
+
+/* Keeps the presented intermediates with the session: a resumed session
+ * carries only the leaf, and is verified again from both. */
+static void remember_chain(SSL *ssl, X509 *leaf, STACK_OF(X509) *chain)
+{
+    SSL_SESSION *session = SSL_get_session(ssl);
+    unsigned char *blob;
+    size_t len;
+
+    if (session == NULL || !cfaop_chainblob_encode(leaf, chain, &blob, &len))
+        return;
+    SSL_SESSION_set1_ticket_appdata(session, blob, len);
+    OPENSSL_free(blob);
+}
+
+static int cfaop_cert_verify(X509_STORE_CTX *sctx, void *arg)
+{
+    const cfaop_srv_cfg *sc = arg;
+    SSL *ssl = X509_STORE_CTX_get_ex_data(sctx, SSL_get_ex_data_X509_STORE_CTX_idx());
+    cfaop_conn_t *st = ssl ? SSL_get_ex_data(ssl, ssl_index) : NULL;
+    conn_rec *c = ssl ? SSL_get_app_data(ssl) : NULL;
+    X509 *leaf = X509_STORE_CTX_get0_cert(sctx);
+    STACK_OF(X509) *untrusted = X509_STORE_CTX_get0_untrusted(sctx);
+    const cfaop_policy_t *policy;
+    cfaop_verdict_t verdict;
+
+    if (st == NULL || c == NULL) {
+        /* A connection the module did not see start cannot be judged. */
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, sc->server,
+                     "CFAOP0105: handshake rejected: no connection state; refusing");
+        X509_STORE_CTX_set_error(sctx, X509_V_ERR_APPLICATION_VERIFICATION);
+        return 0;
+    }
+    policy = select_policy(sc, ssl);
+    cfaop_policy_verify(policy, leaf, untrusted, &verdict);
+    remember_chain(ssl, leaf, untrusted);
+    if (record_verdict(c, ssl, st, sc, policy, &verdict, leaf, 0)) {
+        X509_STORE_CTX_set_error(sctx, X509_V_OK);
+        return 1;
+    }
+    X509_STORE_CTX_set_error(sctx, cfaop_reason_x509_error(verdict.reason, verdict.x509_error));
+    return 0;
+}
+
+/* No verifier runs on resumption: judge the session's certificate again,
+ * under the policy this handshake's SNI selects and today's anchors. */
+static void rejudge_resumed(conn_rec *c, SSL *ssl, cfaop_conn_t *st, const cfaop_srv_cfg *sc)
+{
+    X509 *leaf = SSL_get0_peer_certificate(ssl);
+    const cfaop_policy_t *policy = select_policy(sc, ssl);
+    STACK_OF(X509) *chain = NULL;
+    const void *blob = NULL;
+    size_t bloblen = 0;
+    cfaop_verdict_t verdict;
+
+    if (leaf != NULL && SSL_SESSION_get0_ticket_appdata(SSL_get0_session(ssl), (void **)&blob, &bloblen)
+        && blob != NULL && (chain = cfaop_chainblob_decode(blob, bloblen)) == NULL) {
+        verdict.reason = CFAOP_REASON_INVALID;
+        verdict.x509_error = X509_V_ERR_UNSPECIFIED;
+        verdict.error_depth = 0;
+        verdict.detail = "stored session chain is malformed";
+    }
+    else {
+        cfaop_policy_verify(policy, leaf, chain, &verdict);
+    }
+    sk_X509_pop_free(chain, X509_free);
+    if (!record_verdict(c, ssl, st, sc, policy, &verdict, leaf, 1)) {
+        /* mod_ssl refuses a handshake whose verify result is an error as
+         * soon as SSL_accept returns, before any request is read. */
+        SSL_set_verify_result(ssl, cfaop_reason_x509_error(verdict.reason, verdict.x509_error));
+    }
+}
+
+static void build_export(conn_rec *c, SSL *ssl, cfaop_conn_t *st)
+{
+    cfaop_export_build(c->pool, &st->verdict, st->policy ? st->policy->name : "zone",
+                       SSL_get0_peer_certificate(ssl), &st->export);
+    st->export_built = 1;
+}
+
+static void cfaop_info_cb(const SSL *const_ssl, int where, int ret)
+{
+    SSL *ssl = (SSL *)const_ssl;
+    const cfaop_srv_cfg *sc = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ctx_index);
+    cfaop_conn_t *st;
+    conn_rec *c;
+
+    if (sc == NULL)
+        return;
+    if (sc->modssl_info_cb != NULL)
+        sc->modssl_info_cb(ssl, where, ret);
+    if (!(where & (SSL_CB_HANDSHAKE_DONE | SSL_CB_ALERT)))
+        return;
+    if ((st = SSL_get_ex_data(ssl, ssl_index)) == NULL
+        || (c = SSL_get_app_data(ssl)) == NULL)
+        return;
+
+    if ((where & SSL_CB_ALERT) && (where & SSL_CB_WRITE)) {
+        /* OpenSSL itself refuses an empty Certificate message on an
+         * enforcing vhost (certificate_required / handshake_failure);
+         * this is the only place that decision can be logged. */
+        if ((ret >> 8) == SSL3_AL_FATAL && !st->judged
+            && SSL_get_state(ssl) == TLS_ST_SR_CERT && SSL_get0_peer_certificate(ssl) == NULL) {
+            cfaop_verdict_t verdict = { CFAOP_REASON_NO_CERT, X509_V_OK, 0, "" };
+            record_verdict(c, ssl, st, sc, select_policy(sc, ssl), &verdict, NULL, 0);
+        }
+        return;
+    }
+    if (!(where & SSL_CB_HANDSHAKE_DONE))
+        return;
+    if (SSL_session_reused(ssl)) {
+        rejudge_resumed(c, ssl, st, sc);
+    }
+    else if (!st->judged || st->judged_by != sc) {
+        /* ReportOnly lets a client without a certificate through. */
+        cfaop_verdict_t verdict = { CFAOP_REASON_NO_CERT, X509_V_OK, 0, "" };
+        record_verdict(c, ssl, st, sc, select_policy(sc, ssl), &verdict, NULL, 0);
+    }
+    build_export(c, ssl, st);
+}
+
+static int cfaop_init_server(server_rec *s, apr_pool_t *p, int is_proxy, SSL_CTX *ctx)
+{
+    cfaop_srv_cfg *sc = ap_get_module_config(s->module_config, &cf_aop_module);
+    const char *err = NULL;
+    int verify_mode;
+
+    if (is_proxy || !cfaop_active(sc))
+        return DECLINED;
+    sc->zone_policy = cfaop_policy_create(p, "zone",
+                                          (const cfaop_anchor_set_t *const *)sc->trusted->elts,
+                                          sc->trusted->nelts, sc->depth, &err);
+    if (sc->zone_policy == NULL) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s,
+                     "CFAOP0020: %s:%d: cannot build the trust policy: %s",
+                     s->server_hostname, s->port, err);
+        return APR_EGENERAL;
+    }
+    sc->modssl_info_cb = SSL_CTX_get_info_callback(ctx);
+    if (!SSL_CTX_set_ex_data(ctx, ctx_index, sc)) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s,
+                     "CFAOP0021: %s:%d: cannot attach the policy to the TLS context",
+                     s->server_hostname, s->port);
+        return APR_EGENERAL;
+    }
+    /* mod_ssl's verify mode and CA names are replaced, never widened:
+     * the module owns client authentication on this vhost. */
+    verify_mode = SSL_VERIFY_PEER;
+    if (sc->mode == CFAOP_MODE_ON)
+        verify_mode |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+    SSL_CTX_set_verify(ctx, verify_mode, SSL_CTX_get_verify_callback(ctx));
+    SSL_CTX_set_cert_verify_callback(ctx, cfaop_cert_verify, sc);
+    SSL_CTX_set_client_CA_list(ctx, SSL_dup_CA_list(sc->zone_policy->ca_names));
+    SSL_CTX_set_info_callback(ctx, cfaop_info_cb);
+    ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s,
+                 "CFAOP0022: %s:%d: CFAOP %s, %d anchor(s), depth %d",
+                 s->server_hostname, s->port,
+                 sc->mode == CFAOP_MODE_ON ? "On" : "ReportOnly",
+                 sk_X509_NAME_num(sc->zone_policy->ca_names), sc->depth);
+    return OK;
+}
+
+static int cfaop_pre_handshake(conn_rec *c, SSL *ssl, int is_proxy)
+{
+    cfaop_conn_t *st;
+
+    if (is_proxy || !any_active)
+        return DECLINED;
+    st = apr_pcalloc(c->pool, sizeof(*st));
+    st->ssl = ssl;
+    ap_set_module_config(c->conn_config, &cf_aop_module, st);
+    SSL_set_ex_data(ssl, ssl_index, st);
+    return DECLINED;
+}
+
+static int cfaop_ssl_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
+{
+    (void)pconf; (void)plog; (void)ptemp;
+    if (ctx_index < 0)
+        ctx_index = SSL_CTX_get_ex_new_index(0, "cf_aop vhost", NULL, NULL, NULL);
+    if (ssl_index < 0)
+        ssl_index = SSL_get_ex_new_index(0, "cf_aop connection", NULL, NULL, NULL);
+    return (ctx_index < 0 || ssl_index < 0) ? !OK : OK;
+}
+
+static int cfaop_ssl_check_config(apr_pool_t *pconf, apr_pool_t *plog,
+                                  apr_pool_t *ptemp, server_rec *main_server)
+{
+    server_rec *s;
+
+    (void)pconf; (void)plog; (void)ptemp;
+    any_active = 0;
+    for (s = main_server; s; s = s->next)
+        if (cfaop_active(cfaop_srv(s)))
+            any_active = 1;
+    return OK;
+}
+
+/* ---- startup checks ---------------------------------------------------- */
+
+static int is_container(const ap_directive_t *d, const char *name)
+{
+    return d->directive[0] == '<' && !strcasecmp(d->directive + 1, name);
+}
+
+static const ap_directive_t *find_vhost_node(const ap_directive_t *d, const server_rec *s)
+{
+    for (; d; d = d->next) {
+        const ap_directive_t *found;
+        if (is_container(d, "VirtualHost")) {
+            if (s->defn_name && d->filename && !strcmp(d->filename, s->defn_name)
+                && d->line_num == (int)s->defn_line_number)
+                return d;
+            continue;
+        }
+        if (d->first_child && (found = find_vhost_node(d->first_child, s)) != NULL)
+            return found;
+    }
+    return NULL;
+}
+
+/* The last value of a server-level directive in this scope (containers
+ * other than VirtualHost, such as IfModule, are looked into). */
+static const char *server_directive(const ap_directive_t *d, const char *name)
+{
+    const char *value = NULL, *inner;
+
+    for (; d; d = d->next) {
+        if (!strcasecmp(d->directive, name))
+            value = d->args;
+        else if (d->first_child && !is_container(d, "VirtualHost")
+                 && (inner = server_directive(d->first_child, name)) != NULL)
+            value = inner;
+    }
+    return value;
+}
+
+/* The first of the mod_ssl client-verification directives used anywhere
+ * in this scope, for the "ignored for AOP" warning. */
+static const ap_directive_t *modssl_verify_directive(const ap_directive_t *d, int top)
+{
+    static const char *const names[] = {
+        "SSLVerifyClient", "SSLVerifyDepth", "SSLCACertificateFile",
+        "SSLCACertificatePath", "SSLCADNRequestFile", "SSLCADNRequestPath", NULL
+    };
+    const ap_directive_t *found;
+    int i;
+
+    for (; d; d = d->next) {
+        for (i = 0; names[i]; i++)
+            if (!strcasecmp(d->directive, names[i]))
+                return d;
+        if (d->first_child && !(top && is_container(d, "VirtualHost"))
+            && (found = modssl_verify_directive(d->first_child, top)) != NULL)
+            return found;
+    }
+    return NULL;
+}
+
+static const char *vhost_label(apr_pool_t *p, const server_rec *s)
+{
+    if (s->defn_name)
+        return apr_psprintf(p, "virtual host %s:%u (%s:%u)", s->server_hostname,
+                            s->port, s->defn_name, s->defn_line_number);
+    return apr_psprintf(p, "main server %s", s->server_hostname);
+}
+
+void cfaop_config_warnings(apr_pool_t *ptemp, server_rec *main_server)
+{
+    const ap_directive_t *top = ap_conftree;
+    const char *main_engine = server_directive(top, "SSLEngine");
+    const ap_directive_t *main_verify = modssl_verify_directive(top, 1);
+    apr_hash_t *warned = apr_hash_make(ptemp);
+    time_t now = time(NULL);
+    server_rec *s;
+
+    for (s = main_server; s; s = s->next) {
+        const cfaop_srv_cfg *sc = cfaop_srv(s);
+        const ap_directive_t *node, *verify;
+        const char *engine, *label;
+        int i, j, builtin_only = 1;
+
+        if (!cfaop_active(sc))
+            continue;
+        label = vhost_label(ptemp, s);
+        node = s->defn_name ? find_vhost_node(top, s) : NULL;
+        engine = node ? server_directive(node->first_child, "SSLEngine") : NULL;
+        if (engine == NULL)
+            engine = main_engine;
+        if (!ap_find_linked_module("mod_ssl.c")
+            || engine == NULL || (strcasecmp(engine, "on") && strcasecmp(engine, "optional")))
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                         "CFAOP0010: %s has CFAOP %s but not SSLEngine on: no TLS "
+                         "handshake can be verified there%s", label,
+                         sc->mode == CFAOP_MODE_ON ? "On" : "ReportOnly",
+                         sc->mode == CFAOP_MODE_ON ? ", so every request is refused (403)" : "");
+        verify = node ? modssl_verify_directive(node->first_child, 0) : NULL;
+        if (verify == NULL)
+            verify = main_verify;
+        if (verify != NULL)
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                         "CFAOP0013: %s: %s (%s:%d) is ignored for AOP: CFAOP owns client "
+                         "certificate verification there; use CFAOPTrustedCA and CFAOPVerifyDepth",
+                         label, verify->directive, verify->filename, verify->line_num);
+        for (i = 0; i < sc->trusted->nelts; i++) {
+            const cfaop_anchor_set_t *set = APR_ARRAY_IDX(sc->trusted, i, cfaop_anchor_set_t *);
+
+            if (!set->builtin)
+                builtin_only = 0;
+            /* one warning per file, however many vhosts list it */
+            if (apr_hash_get(warned, set->source, APR_HASH_KEY_STRING))
+                continue;
+            apr_hash_set(warned, set->source, APR_HASH_KEY_STRING, set);
+            for (j = 0; j < sk_X509_num(set->certs); j++) {
+                const char *why = cfaop_anchor_expiry_warning(ptemp, sk_X509_value(set->certs, j),
+                                                              now, CFAOP_EXPIRY_WARNING_DAYS);
+                if (why != NULL)
+                    ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                                 "CFAOP0012: CFAOPTrustedCA %s: certificate %s", set->source, why);
+            }
+        }
+        if (builtin_only)
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                         "CFAOP0011: %s trusts only the shared Cloudflare origin-pull CA: any "
+                         "Cloudflare customer's zone can reach it through Cloudflare. Upload your "
+                         "own AOP certificate and trust its CA with CFAOPTrustedCA", label);
+    }
+}
+
+void cfaop_register_ssl_hooks(apr_pool_t *p)
+{
+    (void)p;
+    ap_hook_pre_config(cfaop_ssl_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_check_config(cfaop_ssl_check_config, NULL, NULL, APR_HOOK_MIDDLE);
+    APR_OPTIONAL_HOOK(ssl, init_server, cfaop_init_server, NULL, NULL, APR_HOOK_MIDDLE);
+    APR_OPTIONAL_HOOK(ssl, pre_handshake, cfaop_pre_handshake, NULL, NULL, APR_HOOK_MIDDLE);
+}

@@ -1,0 +1,168 @@
+/* anchors.c: loading and checking trust anchors. */
+#include "anchors.h"
+#include "certinfo.h"
+
+#include <apr_file_io.h>
+#include <apr_strings.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+/* No CA bundle is anywhere near this; a bigger file is a mistake. */
+#define CFAOP_MAX_CA_FILE (16 * 1024 * 1024)
+
+static apr_status_t free_cert_stack(void *data)
+{
+    sk_X509_pop_free((STACK_OF(X509) *)data, X509_free);
+    return APR_SUCCESS;
+}
+
+const char *cfaop_read_file(apr_pool_t *pool, const char *path,
+                            char **data, apr_size_t *len)
+{
+    apr_file_t *file;
+    apr_finfo_t finfo;
+    apr_status_t rv;
+    apr_size_t got;
+    char errbuf[128];
+
+    rv = apr_file_open(&file, path, APR_FOPEN_READ | APR_FOPEN_BINARY,
+                       APR_FPROT_OS_DEFAULT, pool);
+    if (rv != APR_SUCCESS)
+        return apr_psprintf(pool, "cannot open %s: %s", path,
+                            apr_strerror(rv, errbuf, sizeof(errbuf)));
+    rv = apr_file_info_get(&finfo, APR_FINFO_SIZE | APR_FINFO_TYPE, file);
+    if (rv != APR_SUCCESS || finfo.filetype != APR_REG) {
+        apr_file_close(file);
+        return apr_psprintf(pool, "%s is not a regular file", path);
+    }
+    if (finfo.size > CFAOP_MAX_CA_FILE) {
+        apr_file_close(file);
+        return apr_psprintf(pool, "%s is larger than %d bytes", path, CFAOP_MAX_CA_FILE);
+    }
+    *data = apr_palloc(pool, (apr_size_t)finfo.size + 1);
+    got = (apr_size_t)finfo.size;
+    rv = got ? apr_file_read_full(file, *data, got, &got) : APR_SUCCESS;
+    apr_file_close(file);
+    if (rv != APR_SUCCESS)
+        return apr_psprintf(pool, "cannot read %s: %s", path,
+                            apr_strerror(rv, errbuf, sizeof(errbuf)));
+    (*data)[got] = '\0';
+    *len = got;
+    return NULL;
+}
+
+const char *cfaop_anchor_check_ca(apr_pool_t *pool, X509 *cert)
+{
+    uint32_t flags = X509_get_extension_flags(cert);
+
+    if (flags & EXFLAG_INVALID)
+        return "has an invalid or unparsable extension";
+    if (!(flags & EXFLAG_BCONS) || !(flags & EXFLAG_CA))
+        return apr_pstrcat(pool, "is not a CA (basicConstraints CA:TRUE is missing): ",
+                           cfaop_format_dn(pool, X509_get_subject_name(cert)), NULL);
+    return NULL;
+}
+
+const char *cfaop_anchor_expiry_warning(apr_pool_t *pool, X509 *cert,
+                                        time_t now, int days)
+{
+    const ASN1_TIME *not_after = X509_get0_notAfter(cert);
+    time_t limit = now + (time_t)days * 86400;
+
+    if (X509_cmp_time(not_after, &now) < 0)
+        return apr_psprintf(pool, "has expired (notAfter %s): %s",
+                            cfaop_format_time(pool, not_after),
+                            cfaop_format_dn(pool, X509_get_subject_name(cert)));
+    if (X509_cmp_time(not_after, &limit) < 0)
+        return apr_psprintf(pool, "expires within %d days (notAfter %s): %s", days,
+                            cfaop_format_time(pool, not_after),
+                            cfaop_format_dn(pool, X509_get_subject_name(cert)));
+    return NULL;
+}
+
+static const char *check_all(apr_pool_t *pool, cfaop_anchor_set_t *set)
+{
+    int i, n = sk_X509_num(set->certs);
+
+    for (i = 0; i < n; i++) {
+        const char *why = cfaop_anchor_check_ca(pool, sk_X509_value(set->certs, i));
+        if (why != NULL)
+            return n == 1 ? apr_psprintf(pool, "%s: certificate %s", set->source, why)
+                          : apr_psprintf(pool, "%s: certificate #%d %s", set->source, i + 1, why);
+    }
+    return NULL;
+}
+
+static const char *parse_certs(apr_pool_t *pool, const char *data, apr_size_t len,
+                               const char *source, STACK_OF(X509) **out)
+{
+    STACK_OF(X509) *certs = sk_X509_new_null();
+    BIO *bio;
+    X509 *cert;
+
+    if (certs == NULL)
+        return "out of memory";
+    apr_pool_cleanup_register(pool, certs, free_cert_stack, apr_pool_cleanup_null);
+    bio = BIO_new_mem_buf(data, (int)len);
+    if (bio == NULL)
+        return "out of memory";
+    while ((cert = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+        if (!sk_X509_push(certs, cert)) {
+            X509_free(cert);
+            BIO_free(bio);
+            return "out of memory";
+        }
+    }
+    BIO_free(bio);
+    if (sk_X509_num(certs) == 0 && len > 0 && (unsigned char)data[0] == 0x30) {
+        const unsigned char *der = (const unsigned char *)data;
+        cert = d2i_X509(NULL, &der, (long)len);
+        if (cert != NULL && der == (const unsigned char *)data + len)
+            sk_X509_push(certs, cert);
+        else
+            X509_free(cert);
+    }
+    ERR_clear_error();
+    if (sk_X509_num(certs) == 0)
+        return apr_psprintf(pool, "%s: no certificate found (expected PEM "
+                            "\"BEGIN CERTIFICATE\" blocks or one DER certificate)", source);
+    *out = certs;
+    return NULL;
+}
+
+const char *cfaop_anchor_set_load_pem(apr_pool_t *pool, const char *pem,
+                                      const char *source, int builtin,
+                                      cfaop_anchor_set_t **out)
+{
+    cfaop_anchor_set_t *set = apr_pcalloc(pool, sizeof(*set));
+    const char *err;
+
+    set->source = source;
+    set->builtin = builtin;
+    if ((err = parse_certs(pool, pem, strlen(pem), source, &set->certs)) != NULL)
+        return err;
+    if ((err = check_all(pool, set)) != NULL)
+        return err;
+    *out = set;
+    return NULL;
+}
+
+const char *cfaop_anchor_set_load_file(apr_pool_t *pool, const char *path,
+                                       cfaop_anchor_set_t **out)
+{
+    cfaop_anchor_set_t *set = apr_pcalloc(pool, sizeof(*set));
+    const char *err;
+    char *data;
+    apr_size_t len;
+
+    if ((err = cfaop_read_file(pool, path, &data, &len)) != NULL)
+        return err;
+    set->source = path;
+    if ((err = parse_certs(pool, data, len, path, &set->certs)) != NULL)
+        return err;
+    if ((err = check_all(pool, set)) != NULL)
+        return err;
+    *out = set;
+    return NULL;
+}

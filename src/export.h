@@ -1,0 +1,30 @@
+/* export.h: the CF_AOP_* values of one connection, built once from its
+ * verdict and certificate, then copied into each request's environment. */
+#ifndef CFAOP_EXPORT_H
+#define CFAOP_EXPORT_H
+
+#include <apr_pools.h>
+#include <apr_tables.h>
+#include <openssl/x509.h>
+
+#include "certinfo.h"
+#include "policy.h"
+
+typedef struct {
+    const char *verified;       /* SUCCESS, FAILED:<reason>, NONE */
+    const char *policy;         /* "zone" or "hostname:<entry>" */
+    int has_cert;
+    cfaop_certinfo_t cert;
+} cfaop_export_t;
+
+/* The CF_AOP_VERIFIED value for a verdict. */
+const char *cfaop_verified_value(apr_pool_t *pool, const cfaop_verdict_t *verdict);
+
+void cfaop_export_build(apr_pool_t *pool, const cfaop_verdict_t *verdict,
+                        const char *policy_name, X509 *leaf, cfaop_export_t *out);
+
+/* Sets the CF_AOP_* variables in env (values are not copied: the export
+ * must live as long as the table, e.g. in the connection pool). */
+void cfaop_export_to_table(const cfaop_export_t *exp, apr_table_t *env);
+
+#endif

@@ -21,9 +21,14 @@ static void *create_srv_cfg(apr_pool_t *p, server_rec *s)
     sc->depth = CFAOP_UNSET;
     sc->host_check = CFAOP_UNSET;
     sc->trusted = NULL;
+    sc->hostmap = NULL;
     sc->server = s;
     return sc;
 }
+
+/* CA files named by many hostnames (or vhosts) are read once per
+ * configuration: path -> cfaop_anchor_set_t *, in the configuration pool. */
+static apr_hash_t *ca_file_cache;
 
 #define MERGE_INT(field) mrg->field = (add->field != CFAOP_UNSET) ? add->field : base->field
 #define MERGE_PTR(field) mrg->field = (add->field != NULL) ? add->field : base->field
@@ -37,9 +42,11 @@ static void *merge_srv_cfg(apr_pool_t *p, void *basev, void *addv)
     MERGE_INT(depth);
     MERGE_INT(host_check);
     MERGE_PTR(trusted);
+    MERGE_PTR(hostmap);
     mrg->server = add->server;
     /* built at ssl_init_server time, per vhost, never inherited */
     mrg->zone_policy = NULL;
+    mrg->hostname_policies = NULL;
     mrg->modssl_info_cb = NULL;
     return mrg;
 }
@@ -62,6 +69,8 @@ static apr_status_t apply_defaults(apr_pool_t *pconf, server_rec *main_server)
         if (sc->host_check == CFAOP_UNSET)
             sc->host_check = 1;
         if (sc->trusted == NULL && cfaop_active(sc)) {
+            if (builtin == NULL)
+                builtin = apr_hash_get(ca_file_cache, CFAOP_BUILTIN_CA_NAME, APR_HASH_KEY_STRING);
             if (builtin == NULL) {
                 const char *err = cfaop_anchor_set_load_pem(pconf, cfaop_builtin_ca_pem,
                                                             CFAOP_BUILTIN_CA_NAME, 1, &builtin);
@@ -81,6 +90,62 @@ static apr_status_t apply_defaults(apr_pool_t *pconf, server_rec *main_server)
 static const char *directive_error(cmd_parms *cmd, const char *id, const char *msg)
 {
     return apr_psprintf(cmd->pool, "%s: %s: %s", id, cmd->cmd->name, msg);
+}
+
+static int cfaop_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
+{
+    (void)plog; (void)ptemp;
+    ca_file_cache = apr_hash_make(pconf);
+    return OK;
+}
+
+/* Loads a CFAOPTrustedCA / hostname CA argument; NULL or an error message. */
+static const char *load_anchor_set(cmd_parms *cmd, const char *arg, cfaop_anchor_set_t **set)
+{
+    const char *path, *err;
+    int builtin = !strcasecmp(arg, CFAOP_BUILTIN_CA_NAME);
+
+    if (builtin)
+        path = CFAOP_BUILTIN_CA_NAME;
+    else if ((path = ap_server_root_relative(cmd->pool, arg)) == NULL)
+        return apr_pstrcat(cmd->pool, "invalid file path ", arg, NULL);
+    if ((*set = apr_hash_get(ca_file_cache, path, APR_HASH_KEY_STRING)) != NULL)
+        return NULL;
+    if (builtin)
+        err = cfaop_anchor_set_load_pem(cmd->pool, cfaop_builtin_ca_pem,
+                                        CFAOP_BUILTIN_CA_NAME, 1, set);
+    else
+        err = cfaop_anchor_set_load_file(cmd->pool, path, set);
+    if (err != NULL)
+        return err;
+    apr_hash_set(ca_file_cache, path, APR_HASH_KEY_STRING, *set);
+    return NULL;
+}
+
+/* Adds one hostname entry; origin says where it was written, for messages. */
+static const char *add_hostname_entry(cmd_parms *cmd, cfaop_srv_cfg *sc, const char *hostname,
+                                      const char *const *files, int nfiles, const char *origin)
+{
+    cfaop_hostname_entry_t *entry = apr_pcalloc(cmd->pool, sizeof(*entry));
+    const char *err, *key = "";
+    int i;
+
+    if ((err = cfaop_hostname_normalize(cmd->pool, hostname, &entry->hostname)) != NULL)
+        return err;
+    entry->sets = apr_array_make(cmd->pool, nfiles, sizeof(cfaop_anchor_set_t *));
+    for (i = 0; i < nfiles; i++) {
+        cfaop_anchor_set_t *set;
+
+        if ((err = load_anchor_set(cmd, files[i], &set)) != NULL)
+            return err;
+        APR_ARRAY_PUSH(entry->sets, cfaop_anchor_set_t *) = set;
+        key = apr_pstrcat(cmd->temp_pool, key, set->source, "\n", NULL);
+    }
+    entry->key = apr_pstrdup(cmd->pool, key);
+    if (sc->hostmap == NULL)
+        sc->hostmap = cfaop_hostmap_create(cmd->pool);
+    entry->index = cfaop_hostmap_count(sc->hostmap);
+    return cfaop_hostmap_add(sc->hostmap, entry->hostname, origin, entry);
 }
 
 static const char *set_mode(cmd_parms *cmd, void *dummy, const char *arg)
@@ -112,28 +177,65 @@ static const char *set_host_check(cmd_parms *cmd, void *dummy, const char *arg)
 
 static const char *add_trusted_ca(cmd_parms *cmd, void *dummy, const char *arg)
 {
-    (void)dummy;
     cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
     cfaop_anchor_set_t *set;
     const char *err;
 
-    if (!strcasecmp(arg, CFAOP_BUILTIN_CA_NAME)) {
-        err = cfaop_anchor_set_load_pem(cmd->pool, cfaop_builtin_ca_pem,
-                                        CFAOP_BUILTIN_CA_NAME, 1, &set);
-    }
-    else {
-        const char *path = ap_server_root_relative(cmd->temp_pool, arg);
-
-        if (path == NULL)
-            return directive_error(cmd, "CFAOP0002", apr_pstrcat(cmd->pool,
-                                   "invalid file path ", arg, NULL));
-        err = cfaop_anchor_set_load_file(cmd->pool, apr_pstrdup(cmd->pool, path), &set);
-    }
-    if (err != NULL)
+    (void)dummy;
+    if ((err = load_anchor_set(cmd, arg, &set)) != NULL)
         return directive_error(cmd, "CFAOP0002", err);
     if (sc->trusted == NULL)
         sc->trusted = apr_array_make(cmd->pool, 2, sizeof(cfaop_anchor_set_t *));
     APR_ARRAY_PUSH(sc->trusted, cfaop_anchor_set_t *) = set;
+    return NULL;
+}
+
+static const char *add_hostname_ca(cmd_parms *cmd, void *dummy, int argc, char *const argv[])
+{
+    cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
+    const char *err, *origin;
+
+    (void)dummy;
+    if (argc < 2)
+        return directive_error(cmd, "CFAOP0004", "expected a hostname and at least one CA file");
+    origin = apr_psprintf(cmd->pool, "line %d of %s", cmd->directive->line_num,
+                          cmd->directive->filename);
+    err = add_hostname_entry(cmd, sc, argv[0], (const char *const *)argv + 1, argc - 1, origin);
+    return err ? directive_error(cmd, "CFAOP0004", err) : NULL;
+}
+
+static const char *add_hostname_map(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
+    const char *path = ap_server_root_relative(cmd->pool, arg), *err;
+    char *data, *line, *next;
+    apr_size_t len;
+    int line_no = 0;
+
+    (void)dummy;
+    if (path == NULL)
+        return directive_error(cmd, "CFAOP0004", apr_pstrcat(cmd->pool, "invalid file path ", arg, NULL));
+    if ((err = cfaop_read_file(cmd->temp_pool, path, &data, &len)) != NULL)
+        return directive_error(cmd, "CFAOP0004", err);
+    if (memchr(data, '\0', len) != NULL)
+        return directive_error(cmd, "CFAOP0004", apr_pstrcat(cmd->pool, path,
+                               " is not a text file (it contains a NUL byte)", NULL));
+    for (line = data; line != NULL && *line; line = next) {
+        const char *hostname;
+        apr_array_header_t *files;
+
+        line_no++;
+        if ((next = strchr(line, '\n')) != NULL)
+            *next++ = '\0';
+        err = cfaop_hostmap_parse_line(cmd->temp_pool, line, &hostname, &files);
+        if (err == NULL && hostname != NULL)
+            err = add_hostname_entry(cmd, sc, hostname, (const char *const *)files->elts,
+                                     files->nelts,
+                                     apr_psprintf(cmd->pool, "line %d of %s", line_no, path));
+        if (err != NULL)
+            return directive_error(cmd, "CFAOP0004", apr_psprintf(cmd->pool, "line %d of %s: %s",
+                                                                  line_no, path, err));
+    }
     return NULL;
 }
 
@@ -142,6 +244,10 @@ static const command_rec cfaop_cmds[] = {
                   "On | Off | ReportOnly: verify Cloudflare's origin-pull client certificate on this virtual host"),
     AP_INIT_ITERATE("CFAOPTrustedCA", add_trusted_ca, NULL, RSRC_CONF,
                     "'cloudflare' or a PEM file of CA certificates to trust (repeatable)"),
+    AP_INIT_TAKE_ARGV("CFAOPHostnameCA", add_hostname_ca, NULL, RSRC_CONF,
+                      "hostname ca-file [ca-file ...]: the CAs trusted when the TLS SNI is this hostname"),
+    AP_INIT_TAKE1("CFAOPHostnameMap", add_hostname_map, NULL, RSRC_CONF,
+                  "A file of 'hostname ca-file [ca-file ...]' lines"),
     AP_INIT_TAKE1("CFAOPVerifyDepth", set_depth, NULL, RSRC_CONF,
                   "Maximum chain depth, counted as SSLVerifyDepth (default 1)"),
     AP_INIT_TAKE1("CFAOPHostCheck", set_host_check, NULL, RSRC_CONF,
@@ -176,6 +282,7 @@ static void register_hooks(apr_pool_t *p)
 {
     static const char *const after_ssl[] = { "mod_ssl.c", NULL };
 
+    ap_hook_pre_config(cfaop_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(cfaop_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(cfaop_post_config, after_ssl, NULL, APR_HOOK_MIDDLE);
     cfaop_register_ssl_hooks(p);

@@ -11,6 +11,7 @@
 
 #include "src/directive.h"
 #include "src/export.h"
+#include "src/hostmap.h"
 #include "src/policy.h"
 
 /* mod_cf_aop.c declares the module, which declares its log index too. */
@@ -22,16 +23,26 @@ APLOG_USE_MODULE(cf_aop);
 
 typedef struct cfaop_srv_cfg cfaop_srv_cfg;
 
+/* One CFAOPHostnameCA (or map line): its CA files, in the order given. */
+typedef struct {
+    const char *hostname;               /* normalized, e.g. "*.example.com" */
+    apr_array_header_t *sets;           /* cfaop_anchor_set_t * */
+    const char *key;                    /* identifies the CA file list, to share trust */
+    int index;                          /* into cfaop_srv_cfg.hostname_policies */
+} cfaop_hostname_entry_t;
+
 struct cfaop_srv_cfg {
     /* from the directives, merged */
     cfaop_mode_t mode;
     int depth;
     int host_check;
     apr_array_header_t *trusted;        /* cfaop_anchor_set_t *; NULL = unset */
+    cfaop_hostmap_t *hostmap;           /* -> cfaop_hostname_entry_t *; NULL = unset */
 
     /* built once by ssl_init_server, read-only afterwards */
     server_rec *server;
     cfaop_policy_t *zone_policy;
+    const cfaop_policy_t **hostname_policies;   /* by entry index */
     void (*modssl_info_cb)(const SSL *ssl, int where, int ret);
 };
 
@@ -39,7 +50,9 @@ struct cfaop_srv_cfg {
 typedef struct {
     SSL *ssl;
     const cfaop_srv_cfg *judged_by;     /* the vhost whose policy judged it */
-    const cfaop_policy_t *policy;
+    const cfaop_policy_t *policy;       /* the policy that judged it */
+    const cfaop_srv_cfg *selected_for;  /* the vhost `selected` was chosen in */
+    const cfaop_policy_t *selected;     /* the policy this handshake's SNI selects */
     cfaop_verdict_t verdict;
     int judged;
     int resumed;
@@ -59,6 +72,10 @@ static APR_INLINE int cfaop_active(const cfaop_srv_cfg *sc)
 {
     return sc->mode == CFAOP_MODE_ON || sc->mode == CFAOP_MODE_REPORT_ONLY;
 }
+
+/* The policy a client-sent name (SNI or Host; NULL for none) selects on
+ * a vhost: its hostname entry, else the zone policy. */
+const cfaop_policy_t *cfaop_policy_for_name(const cfaop_srv_cfg *sc, const char *name);
 
 /* mod_cf_aop_ssl.c */
 void cfaop_register_ssl_hooks(apr_pool_t *p);

@@ -89,10 +89,33 @@ static int record_verdict(conn_rec *c, SSL *ssl, cfaop_conn_t *st,
     return verdict->reason == CFAOP_REASON_NONE || sc->mode == CFAOP_MODE_REPORT_ONLY;
 }
 
-static const cfaop_policy_t *select_policy(const cfaop_srv_cfg *sc, SSL *ssl)
+const cfaop_policy_t *cfaop_policy_for_name(const cfaop_srv_cfg *sc, const char *name)
 {
-    (void)ssl;
+    const cfaop_hostname_entry_t *entry;
+
+    if (name != NULL && sc->hostmap != NULL
+        && (entry = cfaop_hostmap_lookup(sc->hostmap, name, NULL)) != NULL)
+        return sc->hostname_policies[entry->index];
     return sc->zone_policy;
+}
+
+/* Chosen once per handshake, when the ServerHello is about to go out
+ * (SNI known, CertificateRequest not yet sent), and reused by the verifier. */
+static const cfaop_policy_t *select_policy(const cfaop_srv_cfg *sc, cfaop_conn_t *st, SSL *ssl)
+{
+    if (st->selected == NULL || st->selected_for != sc) {
+        st->selected = cfaop_policy_for_name(sc, SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name));
+        st->selected_for = sc;
+    }
+    return st->selected;
+}
+
+/* The CertificateRequest names the CAs of the policy the SNI selected; the
+ * zone policy's are already the SSL_CTX's, so only hostname policies copy. */
+static void advertise_policy_cas(SSL *ssl, const cfaop_srv_cfg *sc, const cfaop_policy_t *policy)
+{
+    if (policy != sc->zone_policy)
+        SSL_set_client_CA_list(ssl, SSL_dup_CA_list(policy->ca_names));
 }
 
 /* Keeps the presented intermediates with the session: a resumed session
@@ -127,7 +150,7 @@ static int cfaop_cert_verify(X509_STORE_CTX *sctx, void *arg)
         X509_STORE_CTX_set_error(sctx, X509_V_ERR_APPLICATION_VERIFICATION);
         return 0;
     }
-    policy = select_policy(sc, ssl);
+    policy = select_policy(sc, st, ssl);
     cfaop_policy_verify(policy, leaf, untrusted, &verdict);
     remember_chain(ssl, leaf, untrusted);
     if (record_verdict(c, ssl, st, sc, policy, &verdict, leaf, 0)) {
@@ -143,7 +166,7 @@ static int cfaop_cert_verify(X509_STORE_CTX *sctx, void *arg)
 static void rejudge_resumed(conn_rec *c, SSL *ssl, cfaop_conn_t *st, const cfaop_srv_cfg *sc)
 {
     X509 *leaf = SSL_get0_peer_certificate(ssl);
-    const cfaop_policy_t *policy = select_policy(sc, ssl);
+    const cfaop_policy_t *policy = select_policy(sc, st, ssl);
     STACK_OF(X509) *chain = NULL;
     const void *blob = NULL;
     size_t bloblen = 0;
@@ -185,11 +208,19 @@ static void cfaop_info_cb(const SSL *const_ssl, int where, int ret)
         return;
     if (sc->modssl_info_cb != NULL)
         sc->modssl_info_cb(ssl, where, ret);
-    if (!(where & (SSL_CB_HANDSHAKE_DONE | SSL_CB_ALERT)))
+    if (!(where & (SSL_CB_HANDSHAKE_DONE | SSL_CB_ALERT | SSL_CB_ACCEPT_LOOP)))
         return;
     if ((st = SSL_get_ex_data(ssl, ssl_index)) == NULL
         || (c = SSL_get_app_data(ssl)) == NULL)
         return;
+
+    if (where & SSL_CB_ACCEPT_LOOP) {
+        if (SSL_get_state(ssl) == TLS_ST_SW_SRVR_HELLO) {
+            st->selected = NULL;    /* a HelloRetryRequest's second ClientHello may differ */
+            advertise_policy_cas(ssl, sc, select_policy(sc, st, ssl));
+        }
+        return;
+    }
 
     if ((where & SSL_CB_ALERT) && (where & SSL_CB_WRITE)) {
         /* OpenSSL itself refuses an empty Certificate message on an
@@ -198,7 +229,7 @@ static void cfaop_info_cb(const SSL *const_ssl, int where, int ret)
         if ((ret >> 8) == SSL3_AL_FATAL && !st->judged
             && SSL_get_state(ssl) == TLS_ST_SR_CERT && SSL_get0_peer_certificate(ssl) == NULL) {
             cfaop_verdict_t verdict = { CFAOP_REASON_NO_CERT, X509_V_OK, 0, "" };
-            record_verdict(c, ssl, st, sc, select_policy(sc, ssl), &verdict, NULL, 0);
+            record_verdict(c, ssl, st, sc, select_policy(sc, st, ssl), &verdict, NULL, 0);
         }
         return;
     }
@@ -210,9 +241,41 @@ static void cfaop_info_cb(const SSL *const_ssl, int where, int ret)
     else if (!st->judged || st->judged_by != sc) {
         /* ReportOnly lets a client without a certificate through. */
         cfaop_verdict_t verdict = { CFAOP_REASON_NO_CERT, X509_V_OK, 0, "" };
-        record_verdict(c, ssl, st, sc, select_policy(sc, ssl), &verdict, NULL, 0);
+        record_verdict(c, ssl, st, sc, select_policy(sc, st, ssl), &verdict, NULL, 0);
     }
     build_export(c, ssl, st);
+}
+
+/* One trust store per distinct list of CA files, shared by every hostname
+ * naming that list; each hostname gets its own named policy over it. */
+static apr_status_t build_hostname_policies(server_rec *s, apr_pool_t *p, cfaop_srv_cfg *sc)
+{
+    const apr_array_header_t *entries = cfaop_hostmap_values(sc->hostmap);
+    apr_hash_t *trust_by_key = apr_hash_make(p);
+    int i;
+
+    sc->hostname_policies = apr_pcalloc(p, sizeof(*sc->hostname_policies) * (entries->nelts + 1));
+    for (i = 0; i < entries->nelts; i++) {
+        const cfaop_hostname_entry_t *entry = APR_ARRAY_IDX(entries, i, cfaop_hostname_entry_t *);
+        const char *name = apr_pstrcat(p, "hostname:", entry->hostname, NULL), *err = NULL;
+        cfaop_policy_t *trust = apr_hash_get(trust_by_key, entry->key, APR_HASH_KEY_STRING);
+
+        if (trust != NULL) {
+            sc->hostname_policies[entry->index] = cfaop_policy_alias(p, trust, name);
+            continue;
+        }
+        trust = cfaop_policy_create(p, name, (const cfaop_anchor_set_t *const *)entry->sets->elts,
+                                    entry->sets->nelts, sc->depth, &err);
+        if (trust == NULL) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s,
+                         "CFAOP0020: %s:%d: cannot build the trust policy for %s: %s",
+                         s->server_hostname, s->port, entry->hostname, err);
+            return APR_EGENERAL;
+        }
+        apr_hash_set(trust_by_key, entry->key, APR_HASH_KEY_STRING, trust);
+        sc->hostname_policies[entry->index] = trust;
+    }
+    return APR_SUCCESS;
 }
 
 static int cfaop_init_server(server_rec *s, apr_pool_t *p, int is_proxy, SSL_CTX *ctx)
@@ -232,6 +295,8 @@ static int cfaop_init_server(server_rec *s, apr_pool_t *p, int is_proxy, SSL_CTX
                      s->server_hostname, s->port, err);
         return APR_EGENERAL;
     }
+    if (sc->hostmap != NULL && build_hostname_policies(s, p, sc) != APR_SUCCESS)
+        return APR_EGENERAL;
     sc->modssl_info_cb = SSL_CTX_get_info_callback(ctx);
     if (!SSL_CTX_set_ex_data(ctx, ctx_index, sc)) {
         ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s,

@@ -78,6 +78,15 @@ cfaop_policy_t *cfaop_policy_create(apr_pool_t *pool, const char *name,
     return policy;
 }
 
+cfaop_policy_t *cfaop_policy_alias(apr_pool_t *pool, const cfaop_policy_t *base,
+                                   const char *name)
+{
+    cfaop_policy_t *policy = apr_pmemdup(pool, base, sizeof(*base));
+
+    policy->name = name;
+    return policy;
+}
+
 void cfaop_policy_verify(const cfaop_policy_t *policy, X509 *leaf,
                          STACK_OF(X509) *untrusted, cfaop_verdict_t *verdict)
 {

@@ -30,6 +30,11 @@ cfaop_policy_t *cfaop_policy_create(apr_pool_t *pool, const char *name,
                                     const cfaop_anchor_set_t *const *sets, int nsets,
                                     int depth, const char **error);
 
+/* The same trust under another name (a hostname entry sharing its CA
+ * files with another); the anchors are shared, not copied. */
+cfaop_policy_t *cfaop_policy_alias(apr_pool_t *pool, const cfaop_policy_t *base,
+                                   const char *name);
+
 /* Verifies leaf (with the untrusted certificates the peer sent) against the
  * policy at the current time. leaf NULL gives no-cert. */
 void cfaop_policy_verify(const cfaop_policy_t *policy, X509 *leaf,

@@ -12,6 +12,7 @@
 #include "mod_cf_aop_private.h"
 #include "src/anchors.h"
 #include "src/builtin_ca.h"
+#include "src/chaincache.h"
 
 static void *create_srv_cfg(apr_pool_t *p, server_rec *s)
 {
@@ -259,6 +260,7 @@ static int cfaop_check_config(apr_pool_t *pconf, apr_pool_t *plog,
                               apr_pool_t *ptemp, server_rec *s)
 {
     (void)plog;
+    cfaop_chaincache_new_generation();
     if (apply_defaults(pconf, s) != APR_SUCCESS)
         return !OK;
     if (ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_CONFIG_TEST)

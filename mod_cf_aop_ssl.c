@@ -16,6 +16,8 @@
 #include "mod_cf_aop_private.h"
 #include "src/anchors.h"
 #include "src/chainblob.h"
+#include "src/chaincache.h"
+#include "src/judge.h"
 #include "src/reason.h"
 
 /* Debian's apache2-dev does not ship mod_ssl_openssl.h; these two
@@ -151,7 +153,7 @@ static int cfaop_cert_verify(X509_STORE_CTX *sctx, void *arg)
         return 0;
     }
     policy = select_policy(sc, st, ssl);
-    cfaop_policy_verify(policy, leaf, untrusted, &verdict);
+    cfaop_judge(policy, leaf, untrusted, apr_time_sec(apr_time_now()), 1, &verdict);
     remember_chain(ssl, leaf, untrusted);
     if (record_verdict(c, ssl, st, sc, policy, &verdict, leaf, 0)) {
         X509_STORE_CTX_set_error(sctx, X509_V_OK);
@@ -180,7 +182,7 @@ static void rejudge_resumed(conn_rec *c, SSL *ssl, cfaop_conn_t *st, const cfaop
         verdict.detail = "stored session chain is malformed";
     }
     else {
-        cfaop_policy_verify(policy, leaf, chain, &verdict);
+        cfaop_judge(policy, leaf, chain, apr_time_sec(apr_time_now()), 1, &verdict);
     }
     sk_X509_pop_free(chain, X509_free);
     if (!record_verdict(c, ssl, st, sc, policy, &verdict, leaf, 1)) {

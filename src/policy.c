@@ -90,12 +90,21 @@ cfaop_policy_t *cfaop_policy_alias(apr_pool_t *pool, const cfaop_policy_t *base,
 void cfaop_policy_verify(const cfaop_policy_t *policy, X509 *leaf,
                          STACK_OF(X509) *untrusted, cfaop_verdict_t *verdict)
 {
+    cfaop_policy_verify_chain(policy, leaf, untrusted, verdict, NULL);
+}
+
+void cfaop_policy_verify_chain(const cfaop_policy_t *policy, X509 *leaf,
+                               STACK_OF(X509) *untrusted, cfaop_verdict_t *verdict,
+                               STACK_OF(X509) **verified)
+{
     X509_STORE_CTX *ctx;
     int ok;
 
     verdict->x509_error = X509_V_OK;
     verdict->error_depth = 0;
     verdict->detail = "";
+    if (verified != NULL)
+        *verified = NULL;
     if (leaf == NULL) {
         verdict->reason = CFAOP_REASON_NO_CERT;
         return;
@@ -117,6 +126,8 @@ void cfaop_policy_verify(const cfaop_policy_t *policy, X509 *leaf,
     ok = X509_verify_cert(ctx);
     if (ok == 1) {
         verdict->reason = CFAOP_REASON_NONE;
+        if (verified != NULL)
+            *verified = X509_STORE_CTX_get1_chain(ctx);
     }
     else {
         verdict->x509_error = X509_STORE_CTX_get_error(ctx);

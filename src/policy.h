@@ -40,4 +40,10 @@ cfaop_policy_t *cfaop_policy_alias(apr_pool_t *pool, const cfaop_policy_t *base,
 void cfaop_policy_verify(const cfaop_policy_t *policy, X509 *leaf,
                          STACK_OF(X509) *untrusted, cfaop_verdict_t *verdict);
 
+/* The same, also handing back the verified chain (leaf first, anchor
+ * last; caller frees with sk_X509_pop_free) when it passes. */
+void cfaop_policy_verify_chain(const cfaop_policy_t *policy, X509 *leaf,
+                               STACK_OF(X509) *untrusted, cfaop_verdict_t *verdict,
+                               STACK_OF(X509) **verified);
+
 #endif

@@ -1,0 +1,127 @@
+/* chaincache.c: a direct-mapped, per-thread table; no locks, no sharing.
+ * Only successes are kept, with the window in which every certificate of
+ * the chain is valid, so that time is still checked on every handshake. */
+#include "chaincache.h"
+
+#include <string.h>
+#include <openssl/evp.h>
+
+typedef struct {
+    cfaop_chain_digest_t digest;
+    const cfaop_policy_t *policy;
+    unsigned long generation;
+    time_t valid_from;
+    time_t valid_until;
+    STACK_OF(X509) *verified;
+} cache_slot_t;
+
+static unsigned long current_generation = 1;
+static __thread cache_slot_t slots[CFAOP_CHAINCACHE_SLOTS];
+static __thread unsigned long thread_hits, thread_misses;
+
+void cfaop_chaincache_new_generation(void)
+{
+    current_generation++;
+}
+
+static int digest_cert(EVP_MD_CTX *md, X509 *cert)
+{
+    unsigned char *der = NULL;
+    int len = i2d_X509(cert, &der), ok;
+
+    ok = len > 0 && EVP_DigestUpdate(md, der, (size_t)len);
+    OPENSSL_free(der);
+    return ok;
+}
+
+int cfaop_chain_digest(X509 *leaf, STACK_OF(X509) *presented, cfaop_chain_digest_t *out)
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned int len = 0;
+    int i, ok;
+
+    ok = md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) && digest_cert(md, leaf);
+    for (i = 0; ok && i < sk_X509_num(presented); i++) {
+        X509 *cert = sk_X509_value(presented, i);
+        if (cert != leaf && X509_cmp(cert, leaf) != 0)
+            ok = digest_cert(md, cert);
+    }
+    ok = ok && EVP_DigestFinal_ex(md, out->digest, &len) && len == sizeof(out->digest);
+    EVP_MD_CTX_free(md);
+    return ok;
+}
+
+static cache_slot_t *slot_for(const cfaop_chain_digest_t *digest)
+{
+    unsigned int index;
+
+    memcpy(&index, digest->digest, sizeof(index));
+    return &slots[index % CFAOP_CHAINCACHE_SLOTS];
+}
+
+/* The latest notBefore and the earliest notAfter of the chain. */
+static int validity_window(STACK_OF(X509) *chain, time_t *from, time_t *until)
+{
+    int i;
+
+    if (sk_X509_num(chain) <= 0)
+        return 0;
+    for (i = 0; i < sk_X509_num(chain); i++) {
+        X509 *cert = sk_X509_value(chain, i);
+        struct tm tm;
+        time_t t;
+
+        if (!ASN1_TIME_to_tm(X509_get0_notBefore(cert), &tm))
+            return 0;
+        t = timegm(&tm);
+        if (i == 0 || t > *from)
+            *from = t;
+        if (!ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm))
+            return 0;
+        t = timegm(&tm);
+        if (i == 0 || t < *until)
+            *until = t;
+    }
+    return 1;
+}
+
+STACK_OF(X509) *cfaop_chaincache_lookup(const cfaop_chain_digest_t *digest,
+                                        const cfaop_policy_t *policy, time_t now)
+{
+    cache_slot_t *slot = slot_for(digest);
+
+    if (slot->verified != NULL && slot->policy == policy
+        && slot->generation == current_generation
+        && memcmp(slot->digest.digest, digest->digest, sizeof(digest->digest)) == 0
+        && now >= slot->valid_from && now <= slot->valid_until) {
+        thread_hits++;
+        return slot->verified;
+    }
+    thread_misses++;
+    return NULL;
+}
+
+void cfaop_chaincache_store(const cfaop_chain_digest_t *digest,
+                            const cfaop_policy_t *policy, STACK_OF(X509) *verified)
+{
+    cache_slot_t *slot = slot_for(digest);
+    time_t from = 0, until = 0;
+
+    if (!validity_window(verified, &from, &until)) {
+        sk_X509_pop_free(verified, X509_free);
+        return;
+    }
+    sk_X509_pop_free(slot->verified, X509_free);
+    slot->digest = *digest;
+    slot->policy = policy;
+    slot->generation = current_generation;
+    slot->valid_from = from;
+    slot->valid_until = until;
+    slot->verified = verified;
+}
+
+void cfaop_chaincache_stats(unsigned long *hits, unsigned long *misses)
+{
+    *hits = thread_hits;
+    *misses = thread_misses;
+}

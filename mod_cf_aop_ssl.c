@@ -428,6 +428,24 @@ static const char *vhost_label(apr_pool_t *p, const server_rec *s)
     return apr_psprintf(p, "main server %s", s->server_hostname);
 }
 
+/* One warning per file, however many vhosts or hostnames list it. */
+static void warn_expiring(server_rec *s, apr_pool_t *ptemp, apr_hash_t *warned,
+                          const cfaop_anchor_set_t *set, const char *what, time_t now)
+{
+    int j;
+
+    if (apr_hash_get(warned, set->source, APR_HASH_KEY_STRING))
+        return;
+    apr_hash_set(warned, set->source, APR_HASH_KEY_STRING, set);
+    for (j = 0; j < sk_X509_num(set->certs); j++) {
+        const char *why = cfaop_anchor_expiry_warning(ptemp, sk_X509_value(set->certs, j),
+                                                      now, CFAOP_EXPIRY_WARNING_DAYS);
+        if (why != NULL)
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "CFAOP0012: %s %s: certificate %s",
+                         what, set->source, why);
+    }
+}
+
 void cfaop_config_warnings(apr_pool_t *ptemp, server_rec *main_server)
 {
     const ap_directive_t *top = ap_conftree;
@@ -470,16 +488,17 @@ void cfaop_config_warnings(apr_pool_t *ptemp, server_rec *main_server)
 
             if (!set->builtin)
                 builtin_only = 0;
-            /* one warning per file, however many vhosts list it */
-            if (apr_hash_get(warned, set->source, APR_HASH_KEY_STRING))
-                continue;
-            apr_hash_set(warned, set->source, APR_HASH_KEY_STRING, set);
-            for (j = 0; j < sk_X509_num(set->certs); j++) {
-                const char *why = cfaop_anchor_expiry_warning(ptemp, sk_X509_value(set->certs, j),
-                                                              now, CFAOP_EXPIRY_WARNING_DAYS);
-                if (why != NULL)
-                    ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
-                                 "CFAOP0012: CFAOPTrustedCA %s: certificate %s", set->source, why);
+            warn_expiring(s, ptemp, warned, set, "CFAOPTrustedCA", now);
+        }
+        if (sc->hostmap != NULL) {
+            const apr_array_header_t *entries = cfaop_hostmap_values(sc->hostmap);
+
+            for (i = 0; i < entries->nelts; i++) {
+                const cfaop_hostname_entry_t *entry = APR_ARRAY_IDX(entries, i, cfaop_hostname_entry_t *);
+                for (j = 0; j < entry->sets->nelts; j++)
+                    warn_expiring(s, ptemp, warned,
+                                  APR_ARRAY_IDX(entry->sets, j, cfaop_anchor_set_t *),
+                                  "hostname CA file", now);
             }
         }
         if (builtin_only)

@@ -87,8 +87,9 @@ static int cfaop_post_read_request(request_rec *r)
     if (sc->mode == CFAOP_MODE_REPORT_ONLY && st->verdict.reason != CFAOP_REASON_NONE
         && st->verdict.reason != CFAOP_REASON_NO_CERT
         && apr_atomic_cas32(&st->verify_result_reported, 1, 0) == 0)
-        SSL_set_verify_result(st->ssl, cfaop_reason_x509_error(st->verdict.reason,
-                                                               st->verdict.x509_error));
+        SSL_set_verify_result(st->ssl, st->verdict.x509_error != X509_V_OK
+                                       ? st->verdict.x509_error
+                                       : cfaop_reason_x509_error(st->verdict.reason, X509_V_OK));
     return DECLINED;
 }
 

@@ -107,6 +107,7 @@ static const char *parse_certs(apr_pool_t *pool, const char *data, apr_size_t le
     bio = BIO_new_mem_buf(data, (int)len);
     if (bio == NULL)
         return "out of memory";
+    ERR_clear_error();
     while ((cert = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
         if (!sk_X509_push(certs, cert)) {
             X509_free(cert);
@@ -115,6 +116,14 @@ static const char *parse_certs(apr_pool_t *pool, const char *data, apr_size_t le
         }
     }
     BIO_free(bio);
+    /* The loop ends at the end of the text, or at a block it cannot read:
+     * a damaged certificate must not silently drop the ones after it. */
+    if (ERR_GET_REASON(ERR_peek_last_error()) != PEM_R_NO_START_LINE
+        && ERR_peek_last_error() != 0 && sk_X509_num(certs) > 0) {
+        ERR_clear_error();
+        return apr_psprintf(pool, "%s: certificate #%d cannot be read (damaged PEM or DER)",
+                            source, sk_X509_num(certs) + 1);
+    }
     if (sk_X509_num(certs) == 0 && len > 0 && (unsigned char)data[0] == 0x30) {
         const unsigned char *der = (const unsigned char *)data;
         cert = d2i_X509(NULL, &der, (long)len);

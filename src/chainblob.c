@@ -15,6 +15,8 @@ int cfaop_chainblob_encode(X509 *leaf, STACK_OF(X509) *chain,
 
     *out = NULL;
     *outlen = 0;
+    if (leaf == NULL)
+        return 0;
     for (i = 0; i < n; i++) {
         X509 *cert = sk_X509_value(chain, i);
         int len;

@@ -11,8 +11,8 @@
 #define CFAOP_CHAINBLOB_MAX_BYTES (64 * 1024)
 
 /* Packs the certificates of chain other than leaf (possibly none) into a
- * fresh OPENSSL_malloc'd buffer. Returns 0 when the chain is over the limits
- * or cannot be encoded (then *out is NULL). */
+ * fresh OPENSSL_malloc'd buffer. Returns 0 when leaf is NULL, the chain is
+ * over the limits or cannot be encoded (then *out is NULL). */
 int cfaop_chainblob_encode(X509 *leaf, STACK_OF(X509) *chain,
                            unsigned char **out, size_t *outlen);
 

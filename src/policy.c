@@ -17,6 +17,18 @@ static apr_status_t free_names(void *data)
     return APR_SUCCESS;
 }
 
+/* Whether cert appeared earlier in the sets (before set i, entry j). */
+static int already_added(const cfaop_anchor_set_t *const *sets, int i, int j, X509 *cert)
+{
+    int si, sj;
+
+    for (si = 0; si <= i; si++)
+        for (sj = 0; sj < (si == i ? j : sk_X509_num(sets[si]->certs)); sj++)
+            if (X509_cmp(sk_X509_value(sets[si]->certs, sj), cert) == 0)
+                return 1;
+    return 0;
+}
+
 cfaop_policy_t *cfaop_policy_create(apr_pool_t *pool, const char *name,
                                     const cfaop_anchor_set_t *const *sets, int nsets,
                                     int depth, const char **error)
@@ -45,17 +57,15 @@ cfaop_policy_t *cfaop_policy_create(apr_pool_t *pool, const char *name,
             X509 *cert = sk_X509_value(sets[i]->certs, j);
             X509_NAME *subject;
 
-            /* The same CA listed twice (rotation overlap) is one anchor. */
-            if (!X509_STORE_add_cert(policy->store, cert)) {
-                unsigned long e = ERR_peek_last_error();
-                if (ERR_GET_REASON(e) != X509_R_CERT_ALREADY_IN_HASH_TABLE) {
-                    ERR_clear_error();
-                    *error = apr_psprintf(pool, "%s: cannot add certificate #%d to the trust store",
-                                          sets[i]->source, j + 1);
-                    return NULL;
-                }
-                ERR_clear_error();
+            /* The same CA listed twice (rotation overlap) is one anchor,
+             * advertised once. */
+            if (already_added(sets, i, j, cert))
                 continue;
+            if (!X509_STORE_add_cert(policy->store, cert)) {
+                ERR_clear_error();
+                *error = apr_psprintf(pool, "%s: cannot add certificate #%d to the trust store",
+                                      sets[i]->source, j + 1);
+                return NULL;
             }
             anchors++;
             subject = X509_NAME_dup(X509_get_subject_name(cert));

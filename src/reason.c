@@ -66,7 +66,9 @@ int cfaop_reason_x509_error(cfaop_reason_t reason, int original_x509_error)
     case CFAOP_REASON_BAD_SIGNATURE:
         return X509_V_ERR_CERT_SIGNATURE_FAILURE;                /* decrypt_error */
     case CFAOP_REASON_DEPTH_EXCEEDED:
-        return X509_V_ERR_CERT_CHAIN_TOO_LONG;                   /* bad_certificate */
+        /* OpenSSL sends unknown_ca for CERT_CHAIN_TOO_LONG; the SPEC wants
+         * bad_certificate for everything but the named reasons. */
+        return X509_V_ERR_CERT_REJECTED;                         /* bad_certificate */
     case CFAOP_REASON_EXPIRED:
         return X509_V_ERR_CERT_HAS_EXPIRED;                      /* certificate_expired */
     case CFAOP_REASON_NOT_YET_VALID:

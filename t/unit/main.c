@@ -1,0 +1,24 @@
+/* main.c: the one Check runner for the engine's unit tests. */
+#include <stdlib.h>
+
+#include "test_util.h"
+
+int main(void)
+{
+    SRunner *sr;
+    int failed;
+
+    tu_apr_init();
+    sr = srunner_create(reason_suite());
+    srunner_add_suite(sr, certinfo_suite());
+    srunner_add_suite(sr, anchors_suite());
+    srunner_add_suite(sr, policy_suite());
+    srunner_add_suite(sr, chainblob_suite());
+    srunner_add_suite(sr, export_suite());
+    srunner_add_suite(sr, directive_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    tu_apr_term();
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

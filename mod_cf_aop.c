@@ -13,6 +13,7 @@
 #include "src/anchors.h"
 #include "src/builtin_ca.h"
 #include "src/chaincache.h"
+#include "src/leg1_verify.h"
 
 static void *create_srv_cfg(apr_pool_t *p, server_rec *s)
 {
@@ -23,6 +24,8 @@ static void *create_srv_cfg(apr_pool_t *p, server_rec *s)
     sc->host_check = CFAOP_UNSET;
     sc->trusted = NULL;
     sc->hostmap = NULL;
+    sc->client_cert_headers = CFAOP_CCH_UNSET;
+    sc->client_ca = NULL;
     sc->server = s;
     return sc;
 }
@@ -44,6 +47,8 @@ static void *merge_srv_cfg(apr_pool_t *p, void *basev, void *addv)
     MERGE_INT(host_check);
     MERGE_PTR(trusted);
     MERGE_PTR(hostmap);
+    MERGE_INT(client_cert_headers);
+    MERGE_PTR(client_ca);
     mrg->server = add->server;
     /* built at ssl_init_server time, per vhost, never inherited */
     mrg->zone_policy = NULL;
@@ -69,6 +74,15 @@ static apr_status_t apply_defaults(apr_pool_t *pconf, server_rec *main_server)
             sc->depth = 1;
         if (sc->host_check == CFAOP_UNSET)
             sc->host_check = 1;
+        if (sc->client_cert_headers == CFAOP_CCH_UNSET)
+            sc->client_cert_headers = CFAOP_CCH_STRIP;
+        if (cfaop_active(sc) && sc->client_cert_headers == CFAOP_CCH_VERIFY && sc->client_ca == NULL) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s,
+                         "CFAOP0005: CFAOPClientCertHeaders Verify on %s:%u needs CFAOPClientCA: "
+                         "the CA that issues your end clients' certificates",
+                         s->server_hostname, s->port);
+            return APR_EGENERAL;
+        }
         if (sc->trusted == NULL && cfaop_active(sc)) {
             if (builtin == NULL)
                 builtin = apr_hash_get(ca_file_cache, CFAOP_BUILTIN_CA_NAME, APR_HASH_KEY_STRING);
@@ -240,6 +254,28 @@ static const char *add_hostname_map(cmd_parms *cmd, void *dummy, const char *arg
     return NULL;
 }
 
+static const char *set_client_cert_headers(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
+    const char *err = cfaop_parse_cch(arg, &sc->client_cert_headers);
+
+    (void)dummy;
+    return err ? directive_error(cmd, "CFAOP0001", err) : NULL;
+}
+
+static const char *set_client_ca(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
+    const char *path = ap_server_root_relative(cmd->pool, arg), *err;
+
+    (void)dummy;
+    if (path == NULL)
+        return directive_error(cmd, "CFAOP0002", apr_pstrcat(cmd->pool, "invalid file path ", arg, NULL));
+    if ((err = cfaop_leg1_client_policy(cmd->pool, path, &sc->client_ca)) != NULL)
+        return directive_error(cmd, "CFAOP0002", err);
+    return NULL;
+}
+
 static const command_rec cfaop_cmds[] = {
     AP_INIT_TAKE1("CFAOP", set_mode, NULL, RSRC_CONF,
                   "On | Off | ReportOnly: verify Cloudflare's origin-pull client certificate on this virtual host"),
@@ -253,6 +289,10 @@ static const command_rec cfaop_cmds[] = {
                   "Maximum chain depth, counted as SSLVerifyDepth (default 1)"),
     AP_INIT_TAKE1("CFAOPHostCheck", set_host_check, NULL, RSRC_CONF,
                   "On | Off: the request's Host must select the policy that verified the connection"),
+    AP_INIT_TAKE1("CFAOPClientCertHeaders", set_client_cert_headers, NULL, RSRC_CONF,
+                  "Strip | Trust | Verify | Off: what to do with the end client's certificate headers"),
+    AP_INIT_TAKE1("CFAOPClientCA", set_client_ca, NULL, RSRC_CONF,
+                  "PEM file of the CAs that issue end clients' certificates (for Verify)"),
     { NULL }
 };
 
@@ -289,6 +329,7 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_post_config(cfaop_post_config, after_ssl, NULL, APR_HOOK_MIDDLE);
     cfaop_register_ssl_hooks(p);
     cfaop_register_request_hooks(p);
+    cfaop_register_authz_providers(p);
 }
 
 AP_DECLARE_MODULE(cf_aop) = {

@@ -38,6 +38,8 @@ struct cfaop_srv_cfg {
     int host_check;
     apr_array_header_t *trusted;        /* cfaop_anchor_set_t *; NULL = unset */
     cfaop_hostmap_t *hostmap;           /* -> cfaop_hostname_entry_t *; NULL = unset */
+    cfaop_cch_mode_t client_cert_headers;
+    cfaop_policy_t *client_ca;          /* CFAOPClientCA, built when read; NULL = unset */
 
     /* built once by ssl_init_server, read-only afterwards */
     server_rec *server;
@@ -76,6 +78,21 @@ static APR_INLINE int cfaop_active(const cfaop_srv_cfg *sc)
 /* The policy a client-sent name (SNI or Host; NULL for none) selects on
  * a vhost: its hostname entry, else the zone policy. */
 const cfaop_policy_t *cfaop_policy_for_name(const cfaop_srv_cfg *sc, const char *name);
+
+/* What the request hook decided, for the authorization providers. */
+typedef struct {
+    int aop_passed;                     /* the connection passed AOP for this request */
+    int leg1_valid;                     /* Leg-1 headers present and well-formed (Trust/Verify) */
+    const char *cf_verified;            /* cf-cert-verified as received, or NULL */
+    const char *cf_revoked;             /* cf-cert-revoked as received, or NULL */
+    const char *origin_verified;        /* CF_CLIENT_CERT_ORIGIN_VERIFIED, or NULL */
+} cfaop_req_t;
+
+/* The decision recorded for the request (or the one it was derived from). */
+const cfaop_req_t *cfaop_request_state(const request_rec *r);
+
+/* mod_cf_aop_authz.c */
+void cfaop_register_authz_providers(apr_pool_t *p);
 
 /* mod_cf_aop_ssl.c */
 void cfaop_register_ssl_hooks(apr_pool_t *p);

@@ -1,5 +1,6 @@
 /* mod_cf_aop_request.c: per request, on CFAOP vhosts: the request must
- * belong to the vhost that judged its connection; then CF_AOP_* are exported. */
+ * belong to the vhost and policy that judged its connection; then CF_AOP_*
+ * are exported and the end client's certificate headers handled. */
 #include "httpd.h"
 #include "http_config.h"
 #include "http_log.h"
@@ -10,6 +11,8 @@
 #include <apr_strings.h>
 
 #include "mod_cf_aop_private.h"
+#include "src/leg1.h"
+#include "src/leg1_verify.h"
 #include "src/reason.h"
 
 static conn_rec *tls_connection(conn_rec *c)
@@ -18,6 +21,17 @@ static conn_rec *tls_connection(conn_rec *c)
     return c->master ? c->master : c;
 }
 
+const cfaop_req_t *cfaop_request_state(const request_rec *r)
+{
+    while (r->main)
+        r = r->main;
+    while (r->prev)
+        r = r->prev;
+    return ap_get_module_config(r->request_config, &cf_aop_module);
+}
+
+/* Enforcing: the status to refuse with. ReportOnly: the log line, and the
+ * reason in CF_AOP_VERIFIED; the request goes on (DECLINED). */
 static int refuse_or_report(request_rec *r, const cfaop_srv_cfg *sc, const cfaop_conn_t *st,
                             cfaop_reason_t reason, const char *why)
 {
@@ -51,15 +65,13 @@ static int host_mismatch(request_rec *r, const cfaop_srv_cfg *sc, const cfaop_co
                                          "the Host selects %s", st->policy->name, wanted->name));
 }
 
-static int cfaop_post_read_request(request_rec *r)
+/* Decides whether this request's connection passed AOP for this vhost and
+ * Host; returns an HTTP status to refuse with, or DECLINED. */
+static int judge_request(request_rec *r, const cfaop_srv_cfg *sc, cfaop_conn_t *st, int *passed)
 {
-    const cfaop_srv_cfg *sc = cfaop_srv(r->server);
     const cfaop_policy_t *wanted;
-    cfaop_conn_t *st;
 
-    if (!cfaop_active(sc))
-        return DECLINED;
-    st = cfaop_conn_state(tls_connection(r->connection));
+    *passed = 0;
     if (st == NULL || !st->judged || !st->export_built)
         return refuse_or_report(r, sc, st, CFAOP_REASON_NO_CERT,
                                 "the connection did not complete a TLS handshake this module verified");
@@ -90,6 +102,66 @@ static int cfaop_post_read_request(request_rec *r)
         SSL_set_verify_result(st->ssl, st->verdict.x509_error != X509_V_OK
                                        ? st->verdict.x509_error
                                        : cfaop_reason_x509_error(st->verdict.reason, X509_V_OK));
+    *passed = st->verdict.reason == CFAOP_REASON_NONE;
+    return DECLINED;
+}
+
+/* The end client's certificate headers are believed only from a
+ * connection that passed AOP; from anyone else they are a forgery. */
+static void handle_leg1(request_rec *r, const cfaop_srv_cfg *sc, cfaop_req_t *rq)
+{
+    cfaop_leg1_t leg1;
+    cfaop_verdict_t verdict;
+    int removed;
+
+    if (sc->client_cert_headers == CFAOP_CCH_OFF)
+        return;
+    if (!rq->aop_passed || sc->client_cert_headers == CFAOP_CCH_STRIP) {
+        if (!rq->aop_passed && (removed = cfaop_leg1_strip(r->headers_in)) > 0)
+            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                          "CFAOP0301: removed %d client-certificate header(s) from a "
+                          "connection that did not pass AOP", removed);
+        return;
+    }
+    cfaop_leg1_collect(r->pool, r->headers_in, &leg1);
+    if (sc->client_cert_headers == CFAOP_CCH_VERIFY)
+        rq->origin_verified = cfaop_leg1_origin_verify(r->pool, &leg1, sc->client_ca, &verdict);
+    if (leg1.invalid != NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      "CFAOP0302: client-certificate headers ignored: reason=invalid client=%s: %s",
+                      r->useragent_ip, leg1.invalid);
+        cfaop_leg1_strip(r->headers_in);
+    }
+    else if (rq->origin_verified != NULL && verdict.reason != CFAOP_REASON_NONE
+             && verdict.reason != CFAOP_REASON_NO_CERT) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      "CFAOP0303: end client certificate failed verification at the origin: "
+                      "reason=%s client=%s%s%s%s", cfaop_reason_name(verdict.reason),
+                      r->useragent_ip, *verdict.detail ? " detail=\"" : "", verdict.detail,
+                      *verdict.detail ? "\"" : "");
+    }
+    cfaop_leg1_export(&leg1, rq->origin_verified, r->subprocess_env);
+    if (leg1.invalid == NULL && leg1.present) {
+        rq->leg1_valid = 1;
+        rq->cf_verified = apr_table_get(r->subprocess_env, "CF_CLIENT_CERT_VERIFIED");
+        rq->cf_revoked = apr_table_get(r->subprocess_env, "CF_CLIENT_CERT_REVOKED");
+    }
+}
+
+static int cfaop_post_read_request(request_rec *r)
+{
+    const cfaop_srv_cfg *sc = cfaop_srv(r->server);
+    cfaop_req_t *rq;
+    int status;
+
+    if (!cfaop_active(sc))
+        return DECLINED;
+    rq = apr_pcalloc(r->pool, sizeof(*rq));
+    ap_set_module_config(r->request_config, &cf_aop_module, rq);
+    status = judge_request(r, sc, cfaop_conn_state(tls_connection(r->connection)), &rq->aop_passed);
+    if (status != DECLINED)
+        return status;
+    handle_leg1(r, sc, rq);
     return DECLINED;
 }
 

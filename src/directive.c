@@ -19,6 +19,21 @@ const char *cfaop_parse_mode(const char *arg, cfaop_mode_t *mode)
     return NULL;
 }
 
+const char *cfaop_parse_cch(const char *arg, cfaop_cch_mode_t *mode)
+{
+    if (!strcasecmp(arg, "Strip"))
+        *mode = CFAOP_CCH_STRIP;
+    else if (!strcasecmp(arg, "Trust"))
+        *mode = CFAOP_CCH_TRUST;
+    else if (!strcasecmp(arg, "Verify"))
+        *mode = CFAOP_CCH_VERIFY;
+    else if (!strcasecmp(arg, "Off"))
+        *mode = CFAOP_CCH_OFF;
+    else
+        return "must be Strip, Trust, Verify or Off";
+    return NULL;
+}
+
 const char *cfaop_parse_on_off(const char *arg, int *flag)
 {
     if (!strcasecmp(arg, "On"))

@@ -12,9 +12,19 @@ typedef enum {
     CFAOP_MODE_REPORT_ONLY
 } cfaop_mode_t;
 
+typedef enum {
+    CFAOP_CCH_UNSET = -1,
+    CFAOP_CCH_STRIP = 0,
+    CFAOP_CCH_TRUST,
+    CFAOP_CCH_VERIFY,
+    CFAOP_CCH_OFF
+} cfaop_cch_mode_t;
+
 #define CFAOP_DEPTH_MAX 16
 
 const char *cfaop_parse_mode(const char *arg, cfaop_mode_t *mode);
+/* CFAOPClientCertHeaders: Strip | Trust | Verify | Off */
+const char *cfaop_parse_cch(const char *arg, cfaop_cch_mode_t *mode);
 const char *cfaop_parse_on_off(const char *arg, int *flag);
 /* A whole number from 1 to CFAOP_DEPTH_MAX, nothing else. */
 const char *cfaop_parse_depth(apr_pool_t *pool, const char *arg, int *depth);

@@ -3,6 +3,10 @@
 
 #include "test_util.h"
 
+/* Leg-1 suites (test_leg1.c, test_rfc9440.c). */
+Suite *leg1_suite(void);
+Suite *rfc9440_suite(void);
+
 int main(void)
 {
     SRunner *sr;
@@ -16,6 +20,8 @@ int main(void)
     srunner_add_suite(sr, chainblob_suite());
     srunner_add_suite(sr, export_suite());
     srunner_add_suite(sr, directive_suite());
+    srunner_add_suite(sr, rfc9440_suite());
+    srunner_add_suite(sr, leg1_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

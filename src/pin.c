@@ -1,0 +1,221 @@
+/* pin.c: pin syntax (hex and base64), pin sets and the leaf check. */
+#include "pin.h"
+#include "certinfo.h"
+
+#include <string.h>
+#include <apr_strings.h>
+#include <apr_tables.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+struct cfaop_pinset {
+    apr_pool_t *pool;
+    apr_array_header_t *sha256;         /* unsigned char[CFAOP_PIN_LEN] each */
+    apr_array_header_t *spki;
+};
+
+static int hex_value(char ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}
+
+const char *cfaop_pin_parse_sha256(apr_pool_t *pool, const char *text,
+                                   unsigned char out[CFAOP_PIN_LEN])
+{
+    unsigned char buf[CFAOP_PIN_LEN];
+    size_t digits = 0, i, len = strlen(text);
+
+    for (i = 0; i < len; i++) {
+        int v = hex_value(text[i]);
+        if (text[i] == ':') {
+            /* Only between two whole bytes. */
+            if (digits == 0 || digits % 2 != 0 || i + 1 == len || text[i + 1] == ':')
+                return apr_psprintf(pool, "'%s' is not a SHA-256 fingerprint: a colon "
+                                    "may only separate two bytes (pairs of hex digits)", text);
+            continue;
+        }
+        if (v < 0)
+            return apr_psprintf(pool, "'%s' is not a SHA-256 fingerprint: it has a "
+                                "character that is neither a hex digit nor a colon", text);
+        if (digits < 2 * CFAOP_PIN_LEN) {
+            if (digits % 2 == 0)
+                buf[digits / 2] = (unsigned char)(v << 4);
+            else
+                buf[digits / 2] |= (unsigned char)v;
+        }
+        digits++;
+    }
+    if (digits != 2 * CFAOP_PIN_LEN)
+        return apr_psprintf(pool, "'%s' is not a SHA-256 fingerprint: it has %" APR_SIZE_T_FMT
+                            " hex digits where 64 are needed%s", text, digits,
+                            digits == 40 ? " (40 is a SHA-1 fingerprint; get the SHA-256 one "
+                                           "with openssl x509 -noout -fingerprint -sha256)" : "");
+    memcpy(out, buf, CFAOP_PIN_LEN);
+    return NULL;
+}
+
+static int b64_value(char ch)
+{
+    if (ch >= 'A' && ch <= 'Z')
+        return ch - 'A';
+    if (ch >= 'a' && ch <= 'z')
+        return ch - 'a' + 26;
+    if (ch >= '0' && ch <= '9')
+        return ch - '0' + 52;
+    if (ch == '+')
+        return 62;
+    if (ch == '/')
+        return 63;
+    return -1;
+}
+
+const char *cfaop_pin_parse_spki(apr_pool_t *pool, const char *text,
+                                 unsigned char out[CFAOP_PIN_LEN])
+{
+    size_t len = strlen(text), pad = 0, i, n = 0, hex = 0;
+    unsigned char buf[CFAOP_PIN_LEN];
+    unsigned long acc = 0;
+    int bits = 0;
+
+    for (i = 0; i < len; i++)
+        if (hex_value(text[i]) >= 0)
+            hex++;
+    if (len == 2 * CFAOP_PIN_LEN && hex == len)
+        return apr_psprintf(pool, "'%s' is hex, not base64: a hex SHA-256 fingerprint "
+                            "of the certificate is a CFAOPPinSHA256 value", text);
+    if (len == 0)
+        return "an SPKI pin is empty";
+    while (pad < len && pad < 2 && text[len - 1 - pad] == '=')
+        pad++;
+    for (i = 0; i < len - pad; i++) {
+        int v = b64_value(text[i]);
+        if (v < 0) {
+            if (text[i] == '-' || text[i] == '_')
+                return apr_psprintf(pool, "'%s' is not standard base64: '-' and '_' are the "
+                                    "URL-safe alphabet; use '+' and '/'", text);
+            return apr_psprintf(pool, "'%s' is not base64: it has a character outside "
+                                "A-Z a-z 0-9 + / (and '=' at the end)", text);
+        }
+        acc = (acc << 6) | (unsigned long)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (n < CFAOP_PIN_LEN)
+                buf[n] = (unsigned char)(acc >> bits);
+            n++;
+        }
+    }
+    if (len % 4 != 0)
+        return apr_psprintf(pool, "'%s' is not base64: its length is not a multiple of 4 "
+                            "(is the '=' padding missing?)", text);
+    if (n != CFAOP_PIN_LEN)
+        return apr_psprintf(pool, "'%s' decodes to %" APR_SIZE_T_FMT " bytes; an SPKI pin is "
+                            "the 32-byte SHA-256 (44 base64 characters)", text, n);
+    memcpy(out, buf, CFAOP_PIN_LEN);
+    return NULL;
+}
+
+int cfaop_spki_sha256(X509 *cert, unsigned char out[CFAOP_PIN_LEN])
+{
+    unsigned char *der = NULL;
+    unsigned int mdlen = 0;
+    int len, ok;
+
+    if (cert == NULL || (len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &der)) <= 0)
+        return 0;
+    ok = EVP_Digest(der, (size_t)len, out, &mdlen, EVP_sha256(), NULL) == 1
+         && mdlen == CFAOP_PIN_LEN;
+    OPENSSL_free(der);
+    return ok;
+}
+
+cfaop_pinset_t *cfaop_pinset_create(apr_pool_t *pool)
+{
+    cfaop_pinset_t *set = apr_pcalloc(pool, sizeof(*set));
+
+    set->pool = pool;
+    set->sha256 = apr_array_make(pool, 2, CFAOP_PIN_LEN);
+    set->spki = apr_array_make(pool, 2, CFAOP_PIN_LEN);
+    return set;
+}
+
+static int pins_have(const apr_array_header_t *pins, const unsigned char pin[CFAOP_PIN_LEN])
+{
+    int i;
+
+    for (i = 0; i < pins->nelts; i++)
+        if (memcmp(pins->elts + (size_t)i * CFAOP_PIN_LEN, pin, CFAOP_PIN_LEN) == 0)
+            return 1;
+    return 0;
+}
+
+static void pins_add(apr_array_header_t *pins, const unsigned char pin[CFAOP_PIN_LEN])
+{
+    if (!pins_have(pins, pin))
+        memcpy(apr_array_push(pins), pin, CFAOP_PIN_LEN);
+}
+
+const char *cfaop_pinset_add_sha256(cfaop_pinset_t *set, const char *text)
+{
+    unsigned char pin[CFAOP_PIN_LEN];
+    const char *err = cfaop_pin_parse_sha256(set->pool, text, pin);
+
+    if (err == NULL)
+        pins_add(set->sha256, pin);
+    return err;
+}
+
+const char *cfaop_pinset_add_spki(cfaop_pinset_t *set, const char *text)
+{
+    unsigned char pin[CFAOP_PIN_LEN];
+    const char *err = cfaop_pin_parse_spki(set->pool, text, pin);
+
+    if (err == NULL)
+        pins_add(set->spki, pin);
+    return err;
+}
+
+void cfaop_pinset_add_all(cfaop_pinset_t *set, const cfaop_pinset_t *from)
+{
+    int i;
+
+    if (from == NULL || from == set)
+        return;
+    for (i = 0; i < from->sha256->nelts; i++)
+        pins_add(set->sha256, (const unsigned char *)from->sha256->elts + (size_t)i * CFAOP_PIN_LEN);
+    for (i = 0; i < from->spki->nelts; i++)
+        pins_add(set->spki, (const unsigned char *)from->spki->elts + (size_t)i * CFAOP_PIN_LEN);
+}
+
+int cfaop_pinset_count_sha256(const cfaop_pinset_t *set)
+{
+    return set != NULL ? set->sha256->nelts : 0;
+}
+
+int cfaop_pinset_count_spki(const cfaop_pinset_t *set)
+{
+    return set != NULL ? set->spki->nelts : 0;
+}
+
+int cfaop_pinset_match(const cfaop_pinset_t *set, X509 *leaf)
+{
+    unsigned char digest[CFAOP_PIN_LEN];
+
+    if (set == NULL || (set->sha256->nelts == 0 && set->spki->nelts == 0))
+        return 1;
+    if (leaf == NULL)
+        return 0;
+    if (set->sha256->nelts > 0 && cfaop_cert_sha256(leaf, digest)
+        && pins_have(set->sha256, digest))
+        return 1;
+    if (set->spki->nelts > 0 && cfaop_spki_sha256(leaf, digest)
+        && pins_have(set->spki, digest))
+        return 1;
+    return 0;
+}

@@ -15,7 +15,7 @@
 
 #include "mod_cf_aop_private.h"
 #include "src/anchors.h"
-#include "src/chainblob.h"
+#include "src/sessionrec.h"
 #include "src/chaincache.h"
 #include "src/judge.h"
 #include "src/reason.h"
@@ -120,18 +120,25 @@ static void advertise_policy_cas(SSL *ssl, const cfaop_srv_cfg *sc, const cfaop_
         SSL_set_client_CA_list(ssl, SSL_dup_CA_list(policy->ca_names));
 }
 
-/* Keeps the presented intermediates with the session: a resumed session
- * carries only the leaf, and is verified again from both. */
-static void remember_chain(SSL *ssl, X509 *leaf, STACK_OF(X509) *chain)
+/* Keeps the accepting policy and the presented intermediates with the
+ * session: a resumed session carries only the leaf, and is judged again. */
+static void remember_session(SSL *ssl, const cfaop_policy_t *policy, X509 *leaf,
+                             STACK_OF(X509) *chain)
 {
     SSL_SESSION *session = SSL_get_session(ssl);
-    unsigned char *blob;
+    const char *sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+    unsigned char *rec;
     size_t len;
 
-    if (session == NULL || !cfaop_chainblob_encode(leaf, chain, &blob, &len))
+    if (session == NULL || !cfaop_sessionrec_encode(policy->name, leaf, chain, &rec, &len))
         return;
-    SSL_SESSION_set1_ticket_appdata(session, blob, len);
-    OPENSSL_free(blob);
+    /* A TLS 1.2 resumption reports the SNI stored in the session, which
+     * OpenSSL stores only when mod_ssl's SNI callback knew the name; the
+     * policy was chosen by this name, so the session keeps it. */
+    if (sni != NULL && SSL_SESSION_get0_hostname(session) == NULL)
+        SSL_SESSION_set1_hostname(session, sni);
+    SSL_SESSION_set1_ticket_appdata(session, rec, len);
+    OPENSSL_free(rec);
 }
 
 static int cfaop_cert_verify(X509_STORE_CTX *sctx, void *arg)
@@ -154,7 +161,7 @@ static int cfaop_cert_verify(X509_STORE_CTX *sctx, void *arg)
     }
     policy = select_policy(sc, st, ssl);
     cfaop_judge(policy, leaf, untrusted, apr_time_sec(apr_time_now()), 1, &verdict);
-    remember_chain(ssl, leaf, untrusted);
+    remember_session(ssl, policy, leaf, untrusted);
     if (record_verdict(c, ssl, st, sc, policy, &verdict, leaf, 0)) {
         X509_STORE_CTX_set_error(sctx, X509_V_OK);
         return 1;
@@ -170,16 +177,27 @@ static void rejudge_resumed(conn_rec *c, SSL *ssl, cfaop_conn_t *st, const cfaop
     X509 *leaf = SSL_get0_peer_certificate(ssl);
     const cfaop_policy_t *policy = select_policy(sc, st, ssl);
     STACK_OF(X509) *chain = NULL;
-    const void *blob = NULL;
-    size_t bloblen = 0;
-    cfaop_verdict_t verdict;
+    const char *accepted_by = NULL, *bad = NULL;
+    void *rec = NULL;
+    size_t reclen = 0;
+    cfaop_verdict_t verdict = { CFAOP_REASON_NONE, X509_V_OK, 0, "" };
 
-    if (leaf != NULL && SSL_SESSION_get0_ticket_appdata(SSL_get0_session(ssl), (void **)&blob, &bloblen)
-        && blob != NULL && (chain = cfaop_chainblob_decode(blob, bloblen)) == NULL) {
+    if (leaf != NULL) {
+        if (!SSL_SESSION_get0_ticket_appdata(SSL_get0_session(ssl), &rec, &reclen) || rec == NULL)
+            bad = "the session carries no record of the policy that accepted it";
+        else
+            bad = cfaop_sessionrec_decode(c->pool, rec, reclen, &accepted_by, &chain);
+    }
+    if (bad != NULL) {
         verdict.reason = CFAOP_REASON_INVALID;
         verdict.x509_error = X509_V_ERR_UNSPECIFIED;
-        verdict.error_depth = 0;
-        verdict.detail = "stored session chain is malformed";
+        verdict.detail = bad;
+    }
+    else if (leaf != NULL && strcmp(accepted_by, policy->name) != 0) {
+        /* A session established under one policy never passes under another,
+         * even where that one would trust the same certificate. */
+        verdict.reason = CFAOP_REASON_HOST_MISMATCH;
+        verdict.detail = apr_psprintf(c->pool, "session established under policy %s", accepted_by);
     }
     else {
         cfaop_judge(policy, leaf, chain, apr_time_sec(apr_time_now()), 1, &verdict);

@@ -6,6 +6,13 @@
 /* Leg-1 suites (test_leg1.c, test_rfc9440.c). */
 Suite *leg1_suite(void);
 Suite *rfc9440_suite(void);
+Suite *sessionrec_suite(void);
+
+/* Revocation suites (test_serial.c, test_serialset.c, test_pin.c, test_crl.c). */
+Suite *serial_suite(void);
+Suite *serialset_suite(void);
+Suite *pin_suite(void);
+Suite *crl_suite(void);
 
 int main(void)
 {
@@ -22,6 +29,11 @@ int main(void)
     srunner_add_suite(sr, directive_suite());
     srunner_add_suite(sr, rfc9440_suite());
     srunner_add_suite(sr, leg1_suite());
+    srunner_add_suite(sr, sessionrec_suite());
+    srunner_add_suite(sr, serial_suite());
+    srunner_add_suite(sr, serialset_suite());
+    srunner_add_suite(sr, pin_suite());
+    srunner_add_suite(sr, crl_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

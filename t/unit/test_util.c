@@ -75,6 +75,9 @@ TCase *tu_tcase(const char *name)
 {
     TCase *tc = tcase_create(name);
     tcase_add_checked_fixture(tc, tu_pool_setup, tu_pool_teardown);
+    /* Check's 4 s default is about a busy 2-core machine, not about the
+     * code: the slowest test needs under a second of CPU. */
+    tcase_set_timeout(tc, 60);
     return tc;
 }
 

@@ -1,0 +1,191 @@
+/* denyfile.c: deny files read in fixed-size chunks and parsed in place,
+ * line by line, straight into a serial set (nothing allocated per line). */
+#include "denyfile.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <apr_file_io.h>
+#include <apr_strings.h>
+
+#define READ_CHUNK (256 * 1024)
+
+typedef struct {
+    apr_pool_t *pool;
+    const char *source;
+    cfaop_serialset_t *set;
+    apr_size_t lineno;
+    apr_size_t added;
+} deny_parse_t;
+
+static int is_space(char ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '\v' || ch == '\f';
+}
+
+/* The offending text for a message: printable, and not too long. */
+static const char *quote_text(apr_pool_t *pool, const char *p, size_t len)
+{
+    size_t show = len > 64 ? 64 : len, i;
+    char *out = apr_palloc(pool, show + 4);
+
+    for (i = 0; i < show; i++)
+        out[i] = (p[i] >= 0x20 && p[i] < 0x7f) ? p[i] : '?';
+    strcpy(out + show, len > show ? "..." : "");
+    return out;
+}
+
+static const char *line_error(deny_parse_t *st, const char *why)
+{
+    return apr_psprintf(st->pool, "line %" APR_SIZE_T_FMT " of %s: %s",
+                        st->lineno, st->source, why);
+}
+
+/* One line without its '\n'. */
+static const char *parse_line(deny_parse_t *st, const char *p, size_t len)
+{
+    cfaop_serial_t serial;
+    const char *why;
+    size_t i;
+
+    st->lineno++;
+    if (len > CFAOP_DENYFILE_LINE_MAX)
+        return line_error(st, apr_psprintf(st->pool, "the line is longer than %d characters",
+                                           CFAOP_DENYFILE_LINE_MAX));
+    /* A UTF-8 byte order mark, as some editors write, is not content. */
+    if (st->lineno == 1 && len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
+        p += 3;
+        len -= 3;
+    }
+    /* '#' starts a comment at the start of the line or after whitespace. */
+    for (i = 0; i < len; i++) {
+        if (p[i] == '#' && (i == 0 || is_space(p[i - 1]))) {
+            len = i;
+            break;
+        }
+    }
+    while (len > 0 && is_space(*p)) {
+        p++;
+        len--;
+    }
+    while (len > 0 && is_space(p[len - 1]))
+        len--;
+    if (len == 0)
+        return NULL;
+    if ((why = cfaop_serial_parse_mem(p, len, &serial)) != NULL)
+        return line_error(st, apr_psprintf(st->pool, "'%s' is not a serial number: %s",
+                                           quote_text(st->pool, p, len), why));
+    if ((why = cfaop_serialset_add(st->set, &serial)) != NULL)
+        return line_error(st, why);
+    st->added++;
+    return NULL;
+}
+
+/* Every complete line of data[0, len); *used gets how much was consumed.
+ * With last set, a final line without '\n' counts too. */
+static const char *parse_lines(deny_parse_t *st, const char *data, size_t len,
+                               int last, size_t *used)
+{
+    const char *p = data, *end = data + len;
+    const char *err;
+
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (nl == NULL) {
+            if (!last)
+                break;
+            nl = end;
+        }
+        if ((err = parse_line(st, p, (size_t)(nl - p))) != NULL)
+            return err;
+        p = nl < end ? nl + 1 : end;
+    }
+    *used = (size_t)(p - data);
+    return NULL;
+}
+
+const char *cfaop_denyfile_parse(apr_pool_t *pool, const char *data, apr_size_t len,
+                                 const char *source, cfaop_serialset_t *set,
+                                 apr_size_t *added)
+{
+    deny_parse_t st = { pool, source, set, 0, 0 };
+    const char *err;
+    size_t used;
+
+    err = parse_lines(&st, data, len, 1, &used);
+    if (added != NULL)
+        *added = st.added;
+    return err;
+}
+
+static const char *load_stream(deny_parse_t *st, apr_file_t *file, char *buf)
+{
+    apr_size_t have = 0;
+    char errbuf[128];
+    int eof = 0;
+
+    while (!eof) {
+        apr_size_t got = READ_CHUNK - have;
+        apr_status_t rv = apr_file_read(file, buf + have, &got);
+        size_t used;
+        const char *err;
+
+        if (rv == APR_EOF || (rv == APR_SUCCESS && got == 0))
+            eof = 1;
+        else if (rv != APR_SUCCESS)
+            return apr_psprintf(st->pool, "cannot read %s: %s", st->source,
+                                apr_strerror(rv, errbuf, sizeof(errbuf)));
+        have += got;
+        if ((err = parse_lines(st, buf, have, eof, &used)) != NULL)
+            return err;
+        /* A line that fills the whole buffer is far over the limit. */
+        if (used == 0 && have == READ_CHUNK) {
+            st->lineno++;
+            return line_error(st, apr_psprintf(st->pool, "the line is longer than %d characters",
+                                               CFAOP_DENYFILE_LINE_MAX));
+        }
+        memmove(buf, buf + used, have - used);
+        have -= used;
+    }
+    return NULL;
+}
+
+const char *cfaop_denyfile_load(apr_pool_t *pool, const char *path,
+                                cfaop_serialset_t *set, apr_size_t *added)
+{
+    deny_parse_t st = { pool, path, set, 0, 0 };
+    apr_pool_t *scratch;
+    apr_file_t *file;
+    apr_finfo_t finfo;
+    apr_status_t rv;
+    const char *err = NULL;
+    char errbuf[128];
+    char *buf;
+
+    if (added != NULL)
+        *added = 0;
+    /* The handle lives in a scratch pool, so a configuration pool that
+     * outlives the load keeps nothing of it. */
+    if (apr_pool_create(&scratch, pool) != APR_SUCCESS)
+        return "out of memory";
+    rv = apr_file_open(&file, path, APR_FOPEN_READ | APR_FOPEN_BINARY,
+                       APR_FPROT_OS_DEFAULT, scratch);
+    if (rv != APR_SUCCESS) {
+        err = apr_psprintf(pool, "cannot open %s: %s", path,
+                           apr_strerror(rv, errbuf, sizeof(errbuf)));
+    }
+    else if (apr_file_info_get(&finfo, APR_FINFO_TYPE, file) != APR_SUCCESS
+             || finfo.filetype != APR_REG) {
+        err = apr_psprintf(pool, "%s is not a regular file", path);
+    }
+    else if ((buf = malloc(READ_CHUNK)) == NULL) {
+        err = "out of memory";
+    }
+    else {
+        err = load_stream(&st, file, buf);
+        free(buf);
+    }
+    apr_pool_destroy(scratch);
+    if (added != NULL)
+        *added = st.added;
+    return err;
+}

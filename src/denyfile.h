@@ -1,0 +1,26 @@
+/* denyfile.h: CFAOPDenySerialFile files: one serial a line in any form
+ * serial.h accepts; blank lines and '#' comments ignored. */
+#ifndef CFAOP_DENYFILE_H
+#define CFAOP_DENYFILE_H
+
+#include <apr_pools.h>
+
+#include "serialset.h"
+
+/* The longest line a deny file may have. */
+#define CFAOP_DENYFILE_LINE_MAX 4096
+
+/* Adds the serials of the file at path to set (not frozen). The file is
+ * streamed, so a file of a million lines costs no memory but the set's.
+ * Returns NULL, or "line N of PATH: why", or why the file cannot be read.
+ * After an error the set holds the lines before it: discard it. *added
+ * (when not NULL) gets the number of serial lines read. */
+const char *cfaop_denyfile_load(apr_pool_t *pool, const char *path,
+                                cfaop_serialset_t *set, apr_size_t *added);
+
+/* The same for file contents in memory; source stands for PATH in messages. */
+const char *cfaop_denyfile_parse(apr_pool_t *pool, const char *data, apr_size_t len,
+                                 const char *source, cfaop_serialset_t *set,
+                                 apr_size_t *added);
+
+#endif

@@ -8,12 +8,15 @@
 #include "ap_provider.h"
 
 #include <apr_strings.h>
+#include <unistd.h>
 
 #include "mod_cf_aop_private.h"
 #include "src/anchors.h"
 #include "src/builtin_ca.h"
 #include "src/chaincache.h"
+#include "src/denyfile.h"
 #include "src/leg1_verify.h"
+#include "src/serial.h"
 
 static void *create_srv_cfg(apr_pool_t *p, server_rec *s)
 {
@@ -26,6 +29,9 @@ static void *create_srv_cfg(apr_pool_t *p, server_rec *s)
     sc->hostmap = NULL;
     sc->client_cert_headers = CFAOP_CCH_UNSET;
     sc->client_ca = NULL;
+    sc->revocation_files = NULL;
+    sc->deny = NULL;
+    sc->pins = NULL;
     sc->server = s;
     return sc;
 }
@@ -49,10 +55,24 @@ static void *merge_srv_cfg(apr_pool_t *p, void *basev, void *addv)
     MERGE_PTR(hostmap);
     MERGE_INT(client_cert_headers);
     MERGE_PTR(client_ca);
+    MERGE_PTR(pins);                    /* an allow-list: the vhost's narrows, never widens */
+    /* Revocations only ever add up: a vhost's own never drops the main server's. */
+    if (add->revocation_files && base->revocation_files)
+        mrg->revocation_files = apr_array_append(p, base->revocation_files, add->revocation_files);
+    else
+        MERGE_PTR(revocation_files);
+    if (add->deny && base->deny) {
+        mrg->deny = cfaop_serialset_create(p);
+        cfaop_serialset_add_all(mrg->deny, base->deny);
+        cfaop_serialset_add_all(mrg->deny, add->deny);
+    }
+    else
+        MERGE_PTR(deny);
     mrg->server = add->server;
     /* built at ssl_init_server time, per vhost, never inherited */
     mrg->zone_policy = NULL;
     mrg->hostname_policies = NULL;
+    mrg->crl_next_update = 0;
     mrg->modssl_info_cb = NULL;
     return mrg;
 }
@@ -276,6 +296,74 @@ static const char *set_client_ca(cmd_parms *cmd, void *dummy, const char *arg)
     return NULL;
 }
 
+static const char *add_revocation_file(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
+    cfaop_file_ref_t *ref;
+    const char *path = ap_server_root_relative(cmd->pool, arg);
+
+    (void)dummy;
+    if (path == NULL)
+        return directive_error(cmd, "CFAOP0006", apr_pstrcat(cmd->pool, "invalid file path ", arg, NULL));
+    /* Read here only to fail early on a missing file; its signatures are
+     * checked against the vhost's final anchors once all is read. */
+    if (access(path, R_OK) != 0)
+        return directive_error(cmd, "CFAOP0006", apr_psprintf(cmd->pool, "cannot read %s", path));
+    if (sc->revocation_files == NULL)
+        sc->revocation_files = apr_array_make(cmd->pool, 2, sizeof(cfaop_file_ref_t));
+    ref = apr_array_push(sc->revocation_files);
+    ref->path = path;
+    ref->origin = apr_psprintf(cmd->pool, "line %d of %s", cmd->directive->line_num,
+                               cmd->directive->filename);
+    return NULL;
+}
+
+static cfaop_serialset_t *deny_set(cmd_parms *cmd, cfaop_srv_cfg *sc)
+{
+    if (sc->deny == NULL)
+        sc->deny = cfaop_serialset_create(cmd->pool);
+    return sc->deny;
+}
+
+static const char *add_deny_serial(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
+    cfaop_serial_t serial;
+    const char *err;
+
+    (void)dummy;
+    if ((err = cfaop_serial_parse(cmd->temp_pool, arg, &serial)) != NULL
+        || (err = cfaop_serialset_add(deny_set(cmd, sc), &serial)) != NULL)
+        return directive_error(cmd, "CFAOP0001", err);
+    return NULL;
+}
+
+static const char *add_deny_serial_file(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
+    const char *path = ap_server_root_relative(cmd->pool, arg), *err;
+    apr_size_t added = 0;
+
+    (void)dummy;
+    if (path == NULL)
+        return directive_error(cmd, "CFAOP0006", apr_pstrcat(cmd->pool, "invalid file path ", arg, NULL));
+    if ((err = cfaop_denyfile_load(cmd->temp_pool, path, deny_set(cmd, sc), &added)) != NULL)
+        return directive_error(cmd, "CFAOP0006", err);
+    return NULL;
+}
+
+static const char *add_pin(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
+    const char *err;
+
+    (void)dummy;
+    if (sc->pins == NULL)
+        sc->pins = cfaop_pinset_create(cmd->pool);
+    err = cmd->info ? cfaop_pinset_add_spki(sc->pins, arg) : cfaop_pinset_add_sha256(sc->pins, arg);
+    return err ? directive_error(cmd, "CFAOP0001", err) : NULL;
+}
+
 static const command_rec cfaop_cmds[] = {
     AP_INIT_TAKE1("CFAOP", set_mode, NULL, RSRC_CONF,
                   "On | Off | ReportOnly: verify Cloudflare's origin-pull client certificate on this virtual host"),
@@ -289,6 +377,16 @@ static const command_rec cfaop_cmds[] = {
                   "Maximum chain depth, counted as SSLVerifyDepth (default 1)"),
     AP_INIT_TAKE1("CFAOPHostCheck", set_host_check, NULL, RSRC_CONF,
                   "On | Off: the request's Host must select the policy that verified the connection"),
+    AP_INIT_ITERATE("CFAOPRevocationFile", add_revocation_file, NULL, RSRC_CONF,
+                    "PEM or DER file of CRLs issued by trusted CAs (repeatable)"),
+    AP_INIT_ITERATE("CFAOPDenySerial", add_deny_serial, NULL, RSRC_CONF,
+                    "Serial numbers to refuse (hex as OpenSSL prints them, or dec:<decimal>)"),
+    AP_INIT_ITERATE("CFAOPDenySerialFile", add_deny_serial_file, NULL, RSRC_CONF,
+                    "File of serial numbers to refuse, one a line (repeatable)"),
+    AP_INIT_ITERATE("CFAOPPinSHA256", add_pin, NULL, RSRC_CONF,
+                    "SHA-256 fingerprints (hex) of the only leaf certificates to accept"),
+    AP_INIT_ITERATE("CFAOPPinSPKI", add_pin, (void *)1, RSRC_CONF,
+                    "Base64 SHA-256 of the SubjectPublicKeyInfo of the only leaf keys to accept"),
     AP_INIT_TAKE1("CFAOPClientCertHeaders", set_client_cert_headers, NULL, RSRC_CONF,
                   "Strip | Trust | Verify | Off: what to do with the end client's certificate headers"),
     AP_INIT_TAKE1("CFAOPClientCA", set_client_ca, NULL, RSRC_CONF,
@@ -301,7 +399,7 @@ static int cfaop_check_config(apr_pool_t *pconf, apr_pool_t *plog,
 {
     (void)plog;
     cfaop_chaincache_new_generation();
-    if (apply_defaults(pconf, s) != APR_SUCCESS)
+    if (apply_defaults(pconf, s) != APR_SUCCESS || cfaop_build_checks(pconf, ptemp, s) != APR_SUCCESS)
         return !OK;
     if (ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_CONFIG_TEST)
         cfaop_config_warnings(ptemp, s);

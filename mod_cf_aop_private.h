@@ -12,6 +12,7 @@
 #include "src/directive.h"
 #include "src/export.h"
 #include "src/hostmap.h"
+#include "src/judge.h"
 #include "src/policy.h"
 
 /* mod_cf_aop.c declares the module, which declares its log index too. */
@@ -22,6 +23,12 @@ APLOG_USE_MODULE(cf_aop);
 #define CFAOP_UNSET (-1)
 
 typedef struct cfaop_srv_cfg cfaop_srv_cfg;
+
+/* A file named by a directive, with where it was named, for messages. */
+typedef struct {
+    const char *path;
+    const char *origin;                 /* "line N of httpd.conf" */
+} cfaop_file_ref_t;
 
 /* One CFAOPHostnameCA (or map line): its CA files, in the order given. */
 typedef struct {
@@ -40,9 +47,14 @@ struct cfaop_srv_cfg {
     cfaop_hostmap_t *hostmap;           /* -> cfaop_hostname_entry_t *; NULL = unset */
     cfaop_cch_mode_t client_cert_headers;
     cfaop_policy_t *client_ca;          /* CFAOPClientCA, built when read; NULL = unset */
+    apr_array_header_t *revocation_files; /* cfaop_file_ref_t; NULL = unset */
+    cfaop_serialset_t *deny;            /* CFAOPDenySerial(File); NULL = unset */
+    cfaop_pinset_t *pins;               /* CFAOPPinSHA256 / CFAOPPinSPKI; NULL = unset */
 
-    /* built once by ssl_init_server, read-only afterwards */
+    /* built once at startup (check_config, ssl_init_server), read-only afterwards */
     server_rec *server;
+    cfaop_checks_t checks;
+    time_t crl_next_update;             /* earliest nextUpdate of its CRLs, 0 = none */
     cfaop_policy_t *zone_policy;
     const cfaop_policy_t **hostname_policies;   /* by entry index */
     void (*modssl_info_cb)(const SSL *ssl, int where, int ret);
@@ -95,6 +107,9 @@ const cfaop_req_t *cfaop_request_state(const request_rec *r);
 void cfaop_register_authz_providers(apr_pool_t *p);
 
 /* mod_cf_aop_ssl.c */
+/* Loads every active vhost's CRLs against its anchors and freezes its
+ * lists; an error fails the configuration (and configtest). */
+apr_status_t cfaop_build_checks(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *main_server);
 void cfaop_register_ssl_hooks(apr_pool_t *p);
 cfaop_conn_t *cfaop_conn_state(conn_rec *c);
 /* Startup checks: warnings an admin sees in configtest and the error log. */

@@ -7,9 +7,11 @@
 #include "http_main.h"
 #include "mod_ssl.h"
 
+#include <apr_atomic.h>
 #include <apr_hash.h>
 #include <apr_optional_hooks.h>
 #include <apr_strings.h>
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 
@@ -141,6 +143,26 @@ static void remember_session(SSL *ssl, const cfaop_policy_t *policy, X509 *leaf,
     OPENSSL_free(rec);
 }
 
+/* A CRL past its nextUpdate is still applied (a stale list revokes more
+ * than none); the log says so at startup and then at most once an hour. */
+static void warn_stale_crls(const cfaop_srv_cfg *sc)
+{
+    static volatile apr_uint32_t last_warned;       /* seconds, per child */
+    apr_uint32_t now, last;
+
+    if (sc->crl_next_update == 0)
+        return;
+    now = (apr_uint32_t)apr_time_sec(apr_time_now());
+    last = apr_atomic_read32(&last_warned);
+    if ((time_t)now <= sc->crl_next_update || now - last < 3600
+        || apr_atomic_cas32(&last_warned, now, last) != last)
+        return;
+    ap_log_error(APLOG_MARK, APLOG_WARNING, 0, sc->server,
+                 "CFAOP0107: a CRL of %s:%u is past its nextUpdate; it is still applied. "
+                 "Fetch a fresh one and run apachectl graceful", sc->server->server_hostname,
+                 sc->server->port);
+}
+
 static int cfaop_cert_verify(X509_STORE_CTX *sctx, void *arg)
 {
     const cfaop_srv_cfg *sc = arg;
@@ -160,7 +182,8 @@ static int cfaop_cert_verify(X509_STORE_CTX *sctx, void *arg)
         return 0;
     }
     policy = select_policy(sc, st, ssl);
-    cfaop_judge(policy, leaf, untrusted, apr_time_sec(apr_time_now()), 1, &verdict);
+    warn_stale_crls(sc);
+    cfaop_judge(policy, &sc->checks, leaf, untrusted, apr_time_sec(apr_time_now()), 1, &verdict);
     remember_session(ssl, policy, leaf, untrusted);
     if (record_verdict(c, ssl, st, sc, policy, &verdict, leaf, 0)) {
         X509_STORE_CTX_set_error(sctx, X509_V_OK);
@@ -200,7 +223,7 @@ static void rejudge_resumed(conn_rec *c, SSL *ssl, cfaop_conn_t *st, const cfaop
         verdict.detail = apr_psprintf(c->pool, "session established under policy %s", accepted_by);
     }
     else {
-        cfaop_judge(policy, leaf, chain, apr_time_sec(apr_time_now()), 1, &verdict);
+        cfaop_judge(policy, &sc->checks, leaf, chain, apr_time_sec(apr_time_now()), 1, &verdict);
     }
     sk_X509_pop_free(chain, X509_free);
     if (!record_verdict(c, ssl, st, sc, policy, &verdict, leaf, 1)) {
@@ -377,6 +400,87 @@ static int cfaop_ssl_check_config(apr_pool_t *pconf, apr_pool_t *plog,
     return OK;
 }
 
+static apr_status_t free_store(void *store)
+{
+    X509_STORE_free(store);
+    return APR_SUCCESS;
+}
+
+/* Every anchor a vhost trusts (zone and hostnames), to check CRL signatures. */
+static X509_STORE *vhost_anchor_store(apr_pool_t *ptemp, const cfaop_srv_cfg *sc)
+{
+    X509_STORE *store = X509_STORE_new();
+    int i, j, k;
+
+    if (store == NULL)
+        return NULL;
+    apr_pool_cleanup_register(ptemp, store, free_store, apr_pool_cleanup_null);
+    for (i = 0; i < sc->trusted->nelts; i++) {
+        const cfaop_anchor_set_t *set = APR_ARRAY_IDX(sc->trusted, i, cfaop_anchor_set_t *);
+        for (k = 0; k < sk_X509_num(set->certs); k++)
+            X509_STORE_add_cert(store, sk_X509_value(set->certs, k));
+    }
+    if (sc->hostmap != NULL) {
+        const apr_array_header_t *entries = cfaop_hostmap_values(sc->hostmap);
+        for (i = 0; i < entries->nelts; i++) {
+            const cfaop_hostname_entry_t *entry = APR_ARRAY_IDX(entries, i, cfaop_hostname_entry_t *);
+            for (j = 0; j < entry->sets->nelts; j++) {
+                const cfaop_anchor_set_t *set = APR_ARRAY_IDX(entry->sets, j, cfaop_anchor_set_t *);
+                for (k = 0; k < sk_X509_num(set->certs); k++)
+                    X509_STORE_add_cert(store, sk_X509_value(set->certs, k));
+            }
+        }
+    }
+    ERR_clear_error();
+    return store;
+}
+
+apr_status_t cfaop_build_checks(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *main_server)
+{
+    server_rec *s;
+
+    for (s = main_server; s; s = s->next) {
+        cfaop_srv_cfg *sc = ap_get_module_config(s->module_config, &cf_aop_module);
+        const char *err = NULL;
+        int i;
+
+        memset(&sc->checks, 0, sizeof(sc->checks));
+        sc->crl_next_update = 0;
+        if (!cfaop_active(sc))
+            continue;
+        if (sc->deny != NULL) {
+            if (!cfaop_serialset_frozen(sc->deny) && (err = cfaop_serialset_freeze(sc->deny)) != NULL) {
+                ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "CFAOP0006: CFAOPDenySerial: %s", err);
+                return APR_EGENERAL;
+            }
+            sc->checks.deny = sc->deny;
+        }
+        if (sc->pins != NULL && (cfaop_pinset_count_sha256(sc->pins) || cfaop_pinset_count_spki(sc->pins)))
+            sc->checks.pins = sc->pins;
+        if (sc->revocation_files != NULL) {
+            cfaop_revocation_t *crls = cfaop_revocation_create(pconf);
+            X509_STORE *anchors = vhost_anchor_store(ptemp, sc);
+
+            for (i = 0; i < sc->revocation_files->nelts; i++) {
+                const cfaop_file_ref_t *ref = &APR_ARRAY_IDX(sc->revocation_files, i, cfaop_file_ref_t);
+                if (anchors == NULL || (err = cfaop_revocation_load_file(crls, ref->path, anchors)) != NULL) {
+                    ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s,
+                                 "CFAOP0007: CFAOPRevocationFile (%s): %s", ref->origin,
+                                 err ? err : "out of memory");
+                    return APR_EGENERAL;
+                }
+            }
+            if ((err = cfaop_revocation_freeze(crls)) != NULL) {
+                ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "CFAOP0007: CFAOPRevocationFile: %s", err);
+                return APR_EGENERAL;
+            }
+            sc->checks.crls = crls;
+            sc->crl_next_update = cfaop_revocation_next_update(crls);
+        }
+    }
+    return APR_SUCCESS;
+}
+
 /* ---- startup checks ---------------------------------------------------- */
 
 static int is_container(const ap_directive_t *d, const char *name)
@@ -518,6 +622,13 @@ void cfaop_config_warnings(apr_pool_t *ptemp, server_rec *main_server)
                                   APR_ARRAY_IDX(entry->sets, j, cfaop_anchor_set_t *),
                                   "hostname CA file", now);
             }
+        }
+        if (sc->checks.crls != NULL) {
+            const apr_array_header_t *stale = cfaop_revocation_stale(sc->checks.crls, ptemp, now);
+            for (i = 0; i < stale->nelts; i++)
+                ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                             "CFAOP0014: %s: %s; it is still applied", label,
+                             APR_ARRAY_IDX(stale, i, const char *));
         }
         if (builtin_only)
             ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,

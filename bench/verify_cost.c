@@ -81,7 +81,7 @@ int main(int argc, char **argv)
         }
         else if (!strcmp(argv[1], "engine") || !strcmp(argv[1], "engine-nocache")) {
             cfaop_verdict_t verdict;
-            cfaop_judge(policy, leaf, presented, time(NULL), argv[1][6] == '\0', &verdict);
+            cfaop_judge(policy, NULL, leaf, presented, time(NULL), argv[1][6] == '\0', &verdict);
             failures += verdict.reason != CFAOP_REASON_NONE;
         }
     }

@@ -36,25 +36,32 @@ all: $(MODULE)
 $(BUILD)/engine $(BUILD)/glue:
 	mkdir -p $@
 
+# V=1 shows the full compiler lines.
+Q := $(if $(V),,@)
+
 $(BUILD)/engine/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)/engine
-	$(CC) $(ENGINE_FLAGS) -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ENGINE_FLAGS) -c $< -o $@
 
 # The `cloudflare` anchor, compiled in from the PEM shipped in conf/.
 $(BUILD)/engine/builtin_ca_pem.c: conf/cloudflare-origin-pull-ca.pem | $(BUILD)/engine
-	{ echo '#include "builtin_ca.h"'; echo 'const char cfaop_builtin_ca_pem[] ='; \
+	$(Q){ echo '#include "builtin_ca.h"'; echo 'const char cfaop_builtin_ca_pem[] ='; \
 	  sed -e 's/\r//' -e 's/.*/    "&\\n"/' $<; echo ';'; } > $@
 
 $(BUILD)/engine/builtin_ca_pem.o: $(BUILD)/engine/builtin_ca_pem.c src/builtin_ca.h
-	$(CC) $(ENGINE_FLAGS) -c $< -o $@
+	$(Q)$(CC) $(ENGINE_FLAGS) -c $< -o $@
 
 $(ENGINE_LIB): $(ENGINE_OBJ)
-	rm -f $@ && ar rcs $@ $^
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/glue/%.o: %.c mod_cf_aop_private.h $(wildcard src/*.h) | $(BUILD)/glue
-	$(CC) $(GLUE_FLAGS) -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(GLUE_FLAGS) -c $< -o $@
 
 $(MODULE): $(GLUE_OBJ) $(ENGINE_LIB)
-	$(CC) -shared $(SANITIZE) -o $@ $(GLUE_OBJ) $(ENGINE_LIB) $(LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -shared $(SANITIZE) -o $@ $(GLUE_OBJ) $(ENGINE_LIB) $(LIBS)
 
 install: $(MODULE)
 	$(APXS) -i -n cf_aop $(MODULE)
@@ -74,7 +81,8 @@ deps:
 	@bash scripts/install-deps.sh
 
 $(UNIT_BIN): $(UNIT_SRC) $(wildcard t/unit/*.h) $(ENGINE_LIB)
-	$(CC) $(ENGINE_FLAGS) -Wno-unused-parameter $(shell pkg-config --cflags check) \
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ENGINE_FLAGS) -Wno-unused-parameter $(shell pkg-config --cflags check) \
 	  -o $@ $(UNIT_SRC) $(ENGINE_LIB) -lapr-1 $(shell pkg-config --libs check) $(LIBS)
 
 unit: $(UNIT_BIN)

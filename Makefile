@@ -109,4 +109,4 @@ bench: deps
 	bash bench/run.sh
 
 clean:
-	rm -rf $(BUILD) t/logs t/conf/httpd.conf t/conf/extra.conf t/conf/apache_test_config.pm
+	rm -rf $(BUILD) t/logs t/pki t/state t/TEST t/conf/httpd.conf t/conf/*.conf t/conf/apache_test_config.pm t/conf/modules.conf

@@ -72,7 +72,6 @@ typedef struct {
     int resumed;
     int export_built;
     cfaop_export_t export;
-    volatile apr_uint32_t verify_result_reported;
 } cfaop_conn_t;
 
 extern module AP_MODULE_DECLARE_DATA cf_aop_module;

@@ -7,7 +7,6 @@
 #include "http_protocol.h"
 #include "http_request.h"
 
-#include <apr_atomic.h>
 #include <apr_strings.h>
 
 #include "mod_cf_aop_private.h"
@@ -72,12 +71,14 @@ static int judge_request(request_rec *r, const cfaop_srv_cfg *sc, cfaop_conn_t *
     const cfaop_policy_t *wanted;
 
     *passed = 0;
-    if (st == NULL || !st->judged || !st->export_built)
+    if (st == NULL)
         return refuse_or_report(r, sc, st, CFAOP_REASON_NO_CERT,
-                                "the connection did not complete a TLS handshake this module verified");
-    if (st->judged_by != sc)
+                                "the connection is not TLS, so it cannot have passed AOP");
+    /* TLS set up for another vhost (its SNI, or none): this connection is
+     * not authoritative here, and a new one with the right SNI may be. */
+    if (!st->judged || !st->export_built || st->judged_by != sc)
         return refuse_or_report(r, sc, st, CFAOP_REASON_HOST_MISMATCH,
-                                "the connection was verified for another virtual host");
+                                "the connection's TLS handshake was made for another virtual host");
     if (sc->mode == CFAOP_MODE_ON && st->verdict.reason != CFAOP_REASON_NONE)
         return refuse_or_report(r, sc, st, st->verdict.reason, "the connection failed verification");
 
@@ -93,15 +94,6 @@ static int judge_request(request_rec *r, const cfaop_srv_cfg *sc, cfaop_conn_t *
     if (wanted != st->policy)
         return host_mismatch(r, sc, st, wanted);
 
-    /* In ReportOnly the handshake had to end with a clean verify result
-     * (mod_ssl drops it otherwise); from now on SSL_CLIENT_VERIFY may carry
-     * the module's verdict. Done once, by whichever request comes first. */
-    if (sc->mode == CFAOP_MODE_REPORT_ONLY && st->verdict.reason != CFAOP_REASON_NONE
-        && st->verdict.reason != CFAOP_REASON_NO_CERT
-        && apr_atomic_cas32(&st->verify_result_reported, 1, 0) == 0)
-        SSL_set_verify_result(st->ssl, st->verdict.x509_error != X509_V_OK
-                                       ? st->verdict.x509_error
-                                       : cfaop_reason_x509_error(st->verdict.reason, X509_V_OK));
     *passed = st->verdict.reason == CFAOP_REASON_NONE;
     return DECLINED;
 }
@@ -148,6 +140,27 @@ static void handle_leg1(request_rec *r, const cfaop_srv_cfg *sc, cfaop_req_t *rq
     }
 }
 
+/* In ReportOnly the handshake had to end with a clean verify result
+ * (mod_ssl drops it otherwise); once it is over, SSL_CLIENT_VERIFY may
+ * carry the module's verdict. mod_ssl's own access check resets the
+ * result on every TLS 1.2 request, so this runs after it, each time. */
+static int cfaop_report_verify_result(request_rec *r)
+{
+    const cfaop_srv_cfg *sc = cfaop_srv(r->server);
+    const cfaop_req_t *rq;
+    cfaop_conn_t *st;
+
+    if (sc->mode != CFAOP_MODE_REPORT_ONLY || (rq = cfaop_request_state(r)) == NULL
+        || rq->aop_passed || (st = cfaop_conn_state(tls_connection(r->connection))) == NULL
+        || st->judged_by != sc || st->verdict.reason == CFAOP_REASON_NONE
+        || st->verdict.reason == CFAOP_REASON_NO_CERT)
+        return DECLINED;
+    SSL_set_verify_result(st->ssl, st->verdict.x509_error != X509_V_OK
+                                   ? st->verdict.x509_error
+                                   : cfaop_reason_x509_error(st->verdict.reason, X509_V_OK));
+    return DECLINED;
+}
+
 static int cfaop_post_read_request(request_rec *r)
 {
     const cfaop_srv_cfg *sc = cfaop_srv(r->server);
@@ -168,5 +181,8 @@ static int cfaop_post_read_request(request_rec *r)
 void cfaop_register_request_hooks(apr_pool_t *p)
 {
     (void)p;
+    static const char *const after_ssl[] = { "mod_ssl.c", NULL };
+
     ap_hook_post_read_request(cfaop_post_read_request, NULL, NULL, APR_HOOK_REALLY_FIRST);
+    ap_hook_access_checker(cfaop_report_verify_result, after_ssl, NULL, APR_HOOK_MIDDLE);
 }

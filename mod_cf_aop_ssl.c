@@ -627,7 +627,7 @@ void cfaop_config_warnings(apr_pool_t *ptemp, server_rec *main_server)
             const apr_array_header_t *stale = cfaop_revocation_stale(sc->checks.crls, ptemp, now);
             for (i = 0; i < stale->nelts; i++)
                 ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
-                             "CFAOP0014: %s: %s; it is still applied", label,
+                             "CFAOP0014: %s: %s", label,
                              APR_ARRAY_IDX(stale, i, const char *));
         }
         if (builtin_only)

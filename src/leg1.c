@@ -238,6 +238,10 @@ const char *cfaop_leg1_add(cfaop_leg1_t *leg1, const char *name, const char *val
     case CFAOP_LEG1_CLIENT_CERT_CHAIN:
         if (!canonical(name, kind))
             return fail(leg1, name, "'_' in the header name (only the '-' spelling is accepted)");
+        /* A transform rule sends an empty value when there is no
+         * certificate (or no intermediate): that is absence, not damage. */
+        if (*value == '\0')
+            return NULL;
         if (kind == CFAOP_LEG1_CLIENT_CERT)
             leg1->client_cert = value;
         else

@@ -25,6 +25,7 @@ static void *create_srv_cfg(apr_pool_t *p, server_rec *s)
     sc->mode = CFAOP_MODE_UNSET;
     sc->depth = CFAOP_UNSET;
     sc->host_check = CFAOP_UNSET;
+    sc->chain_cache = CFAOP_UNSET;
     sc->trusted = NULL;
     sc->hostmap = NULL;
     sc->client_cert_headers = CFAOP_CCH_UNSET;
@@ -51,6 +52,7 @@ static void *merge_srv_cfg(apr_pool_t *p, void *basev, void *addv)
     MERGE_INT(mode);
     MERGE_INT(depth);
     MERGE_INT(host_check);
+    MERGE_INT(chain_cache);
     MERGE_PTR(trusted);
     MERGE_PTR(hostmap);
     MERGE_INT(client_cert_headers);
@@ -94,6 +96,8 @@ static apr_status_t apply_defaults(apr_pool_t *pconf, server_rec *main_server)
             sc->depth = 1;
         if (sc->host_check == CFAOP_UNSET)
             sc->host_check = 1;
+        if (sc->chain_cache == CFAOP_UNSET)
+            sc->chain_cache = 1;
         if (sc->client_cert_headers == CFAOP_CCH_UNSET)
             sc->client_cert_headers = CFAOP_CCH_STRIP;
         if (cfaop_active(sc) && sc->client_cert_headers == CFAOP_CCH_VERIFY && sc->client_ca == NULL) {
@@ -207,6 +211,15 @@ static const char *set_host_check(cmd_parms *cmd, void *dummy, const char *arg)
     cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
     const char *err = cfaop_parse_on_off(arg, &sc->host_check);
 
+    return err ? directive_error(cmd, "CFAOP0001", err) : NULL;
+}
+
+static const char *set_chain_cache(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
+    const char *err = cfaop_parse_on_off(arg, &sc->chain_cache);
+
+    (void)dummy;
     return err ? directive_error(cmd, "CFAOP0001", err) : NULL;
 }
 
@@ -375,6 +388,8 @@ static const command_rec cfaop_cmds[] = {
                   "A file of 'hostname ca-file [ca-file ...]' lines"),
     AP_INIT_TAKE1("CFAOPVerifyDepth", set_depth, NULL, RSRC_CONF,
                   "Maximum chain depth, counted as SSLVerifyDepth (default 1)"),
+    AP_INIT_TAKE1("CFAOPChainCache", set_chain_cache, NULL, RSRC_CONF,
+                  "On | Off: remember chains that passed, per worker thread (default On)"),
     AP_INIT_TAKE1("CFAOPHostCheck", set_host_check, NULL, RSRC_CONF,
                   "On | Off: the request's Host must select the policy that verified the connection"),
     AP_INIT_ITERATE("CFAOPRevocationFile", add_revocation_file, NULL, RSRC_CONF,

@@ -43,6 +43,7 @@ struct cfaop_srv_cfg {
     cfaop_mode_t mode;
     int depth;
     int host_check;
+    int chain_cache;                    /* CFAOPChainCache */
     apr_array_header_t *trusted;        /* cfaop_anchor_set_t *; NULL = unset */
     cfaop_hostmap_t *hostmap;           /* -> cfaop_hostname_entry_t *; NULL = unset */
     cfaop_cch_mode_t client_cert_headers;

@@ -183,7 +183,8 @@ static int cfaop_cert_verify(X509_STORE_CTX *sctx, void *arg)
     }
     policy = select_policy(sc, st, ssl);
     warn_stale_crls(sc);
-    cfaop_judge(policy, &sc->checks, leaf, untrusted, apr_time_sec(apr_time_now()), 1, &verdict);
+    cfaop_judge(policy, &sc->checks, leaf, untrusted, apr_time_sec(apr_time_now()),
+                sc->chain_cache, &verdict);
     remember_session(ssl, policy, leaf, untrusted);
     if (record_verdict(c, ssl, st, sc, policy, &verdict, leaf, 0)) {
         X509_STORE_CTX_set_error(sctx, X509_V_OK);
@@ -223,7 +224,8 @@ static void rejudge_resumed(conn_rec *c, SSL *ssl, cfaop_conn_t *st, const cfaop
         verdict.detail = apr_psprintf(c->pool, "session established under policy %s", accepted_by);
     }
     else {
-        cfaop_judge(policy, &sc->checks, leaf, chain, apr_time_sec(apr_time_now()), 1, &verdict);
+        cfaop_judge(policy, &sc->checks, leaf, chain, apr_time_sec(apr_time_now()),
+                    sc->chain_cache, &verdict);
     }
     sk_X509_pop_free(chain, X509_free);
     if (!record_verdict(c, ssl, st, sc, policy, &verdict, leaf, 1)) {

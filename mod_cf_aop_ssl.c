@@ -5,9 +5,9 @@
 #include "http_connection.h"
 #include "http_log.h"
 #include "http_main.h"
+#include "mpm_common.h"
 #include "mod_ssl.h"
 
-#include <apr_atomic.h>
 #include <apr_hash.h>
 #include <apr_optional_hooks.h>
 #include <apr_strings.h>
@@ -143,26 +143,6 @@ static void remember_session(SSL *ssl, const cfaop_policy_t *policy, X509 *leaf,
     OPENSSL_free(rec);
 }
 
-/* A CRL past its nextUpdate is still applied (a stale list revokes more
- * than none); the log says so at startup and then at most once an hour. */
-static void warn_stale_crls(const cfaop_srv_cfg *sc)
-{
-    static volatile apr_uint32_t last_warned;       /* seconds, per child */
-    apr_uint32_t now, last;
-
-    if (sc->crl_next_update == 0)
-        return;
-    now = (apr_uint32_t)apr_time_sec(apr_time_now());
-    last = apr_atomic_read32(&last_warned);
-    if ((time_t)now <= sc->crl_next_update || now - last < 3600
-        || apr_atomic_cas32(&last_warned, now, last) != last)
-        return;
-    ap_log_error(APLOG_MARK, APLOG_WARNING, 0, sc->server,
-                 "CFAOP0107: a CRL of %s:%u is past its nextUpdate; it is still applied. "
-                 "Fetch a fresh one and run apachectl graceful", sc->server->server_hostname,
-                 sc->server->port);
-}
-
 static int cfaop_cert_verify(X509_STORE_CTX *sctx, void *arg)
 {
     const cfaop_srv_cfg *sc = arg;
@@ -182,7 +162,6 @@ static int cfaop_cert_verify(X509_STORE_CTX *sctx, void *arg)
         return 0;
     }
     policy = select_policy(sc, st, ssl);
-    warn_stale_crls(sc);
     cfaop_judge(policy, &sc->checks, leaf, untrusted, apr_time_sec(apr_time_now()),
                 sc->chain_cache, &verdict);
     remember_session(ssl, policy, leaf, untrusted);
@@ -647,11 +626,60 @@ void cfaop_config_warnings(apr_pool_t *ptemp, server_rec *main_server)
     }
 }
 
+/* A CRL past its nextUpdate is still applied (a stale list revokes more
+ * than none); the parent says so at startup (CFAOP0014) and then at most
+ * once an hour per vhost, from the MPM's monitor hook, so that neither the
+ * number of children nor another vhost changes how often it is said. */
+static apr_hash_t *stale_warned;        /* parent only: cfaop_srv_cfg * -> time_t */
+
+static int cfaop_stale_crl_monitor(apr_pool_t *p, server_rec *main_server)
+{
+    time_t now = time(NULL);
+    server_rec *s;
+
+    (void)p;
+    if (stale_warned == NULL)
+        return DECLINED;
+    for (s = main_server; s; s = s->next) {
+        const cfaop_srv_cfg *sc = cfaop_srv(s);
+        time_t *last;
+
+        if (!cfaop_active(sc) || sc->crl_next_update == 0 || now <= sc->crl_next_update)
+            continue;
+        last = apr_hash_get(stale_warned, &sc, sizeof(sc));
+        if (last == NULL) {
+            /* startup already said it (CFAOP0014): the next word is due in an hour */
+            last = apr_palloc(apr_hash_pool_get(stale_warned), sizeof(*last));
+            *last = now;
+            apr_hash_set(stale_warned, apr_pmemdup(apr_hash_pool_get(stale_warned), &sc, sizeof(sc)),
+                         sizeof(sc), last);
+            continue;
+        }
+        if (now - *last < 3600)
+            continue;
+        *last = now;
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                     "CFAOP0107: a CRL of %s:%u is past its nextUpdate; it is still applied. "
+                     "Fetch a fresh one and run apachectl graceful", s->server_hostname, s->port);
+    }
+    return DECLINED;
+}
+
+static int cfaop_ssl_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
+                                 server_rec *s)
+{
+    (void)plog; (void)ptemp; (void)s;
+    stale_warned = apr_hash_make(pconf);    /* a new configuration starts the clock again */
+    return OK;
+}
+
 void cfaop_register_ssl_hooks(apr_pool_t *p)
 {
     (void)p;
     ap_hook_pre_config(cfaop_ssl_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(cfaop_ssl_check_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(cfaop_ssl_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_monitor(cfaop_stale_crl_monitor, NULL, NULL, APR_HOOK_MIDDLE);
     APR_OPTIONAL_HOOK(ssl, init_server, cfaop_init_server, NULL, NULL, APR_HOOK_MIDDLE);
     APR_OPTIONAL_HOOK(ssl, pre_handshake, cfaop_pre_handshake, NULL, NULL, APR_HOOK_MIDDLE);
 }

@@ -161,6 +161,13 @@ static int cfaop_report_verify_result(request_rec *r)
     return DECLINED;
 }
 
+static int keep_cf_variable(void *env, const char *key, const char *value)
+{
+    if (!strncmp(key, "CF_AOP_", 7) || !strncmp(key, "CF_CLIENT_CERT_", 15))
+        apr_table_setn(env, key, value);
+    return 1;
+}
+
 static int cfaop_post_read_request(request_rec *r)
 {
     const cfaop_srv_cfg *sc = cfaop_srv(r->server);
@@ -169,13 +176,23 @@ static int cfaop_post_read_request(request_rec *r)
 
     if (!cfaop_active(sc))
         return DECLINED;
+    /* httpd runs this hook again for an internal redirect (ErrorDocument,
+     * mod_rewrite): the decisions were made on the original request, whose
+     * client-certificate headers may be gone by now, so they carry over. */
+    if (r->prev != NULL && (rq = (cfaop_req_t *)cfaop_request_state(r->prev)) != NULL) {
+        ap_set_module_config(r->request_config, &cf_aop_module, rq);
+        if (rq->env != NULL)
+            apr_table_overlap(r->subprocess_env, rq->env, APR_OVERLAP_TABLES_SET);
+        return DECLINED;
+    }
     rq = apr_pcalloc(r->pool, sizeof(*rq));
     ap_set_module_config(r->request_config, &cf_aop_module, rq);
     status = judge_request(r, sc, cfaop_conn_state(tls_connection(r->connection)), &rq->aop_passed);
-    if (status != DECLINED)
-        return status;
-    handle_leg1(r, sc, rq);
-    return DECLINED;
+    if (status == DECLINED)
+        handle_leg1(r, sc, rq);
+    rq->env = apr_table_make(r->pool, 16);
+    apr_table_do(keep_cf_variable, rq->env, r->subprocess_env, NULL);
+    return status;
 }
 
 void cfaop_register_request_hooks(apr_pool_t *p)

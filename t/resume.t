@@ -12,7 +12,7 @@ use CFAOPTest;
 use File::Copy ();
 use Time::HiRes ();
 
-plan tests => 2 * 5 + 2 * 2 + 2 + 2 + 1 + 2 * 4 + 1;
+plan tests => 2 * 5 + 2 * 2 + 2 + 2 * 2 + 1 + 2 * 4 + 1;
 
 sub summary {
     my $r = shift;
@@ -85,10 +85,18 @@ sub wait_for_policy {
     return 0;
 }
 
-my %ctx = map { $_ => client_context(cert => 'good', tls => $_) } '1.3', '1.2';
+# Two sessions per TLS version, both made under the old policy: a client
+# library now and then does not offer a cached session right after a
+# graceful restart, and what is tested is the server's answer to one that
+# is offered and resumed.
+my %ctx = map { my $tls = $_; $tls => [map { client_context(cert => 'good', tls => $tls) } 1, 2] }
+          '1.3', '1.2';
 for my $tls ('1.3', '1.2') {
-    ok t_cmp(summary(tls_request(vhost => 'cfaop_rotate', ctx => $ctx{$tls})),
-             "new 200 SUCCESS $good->{serial} Initial", "TLS $tls: session made under the old policy");
+    for my $i (0, 1) {
+        ok t_cmp(summary(tls_request(vhost => 'cfaop_rotate', ctx => $ctx{$tls}[$i])),
+                 "new 200 SUCCESS $good->{serial} Initial",
+                 "TLS $tls: session @{[$i + 1]} made under the old policy");
+    }
 }
 $rotated = 1;
 File::Copy::copy(pki('wrong-ca.pem'), $anchor) or die "copy: $!";
@@ -96,9 +104,13 @@ httpd_signal_restart();
 ok wait_for_policy('refused'), 1, 'after the restart, a new handshake with the good leaf is refused';
 
 for my $tls ('1.3', '1.2') {
-    my $mark = log_mark();
-    my $r = tls_request(vhost => 'cfaop_rotate', ctx => $ctx{$tls});
-    ok t_cmp($r->{reused} ? 'resumed' : 'new', 'resumed', "TLS $tls: the old session is offered and resumed");
+    my ($mark, $r);
+    for my $i (0, 1) {
+        $mark = log_mark();
+        $r = tls_request(vhost => 'cfaop_rotate', ctx => $ctx{$tls}[$i]);
+        last if $r->{reused};
+    }
+    ok t_cmp($r->{reused} ? 'resumed' : 'new', 'resumed', "TLS $tls: an old session is offered and resumed");
     ok t_cmp($r->{status} // 'no-response', 'no-response', "TLS $tls: the resumed session gets no response");
     my $line = log_wait($mark, qr/CFAOP0104: resumed session rejected: reason=untrusted client=127\.0\.0\.1 .*serial=\Q$good->{serial}\E/);
     ok t_cmp($line // 'no such line', qr/CFAOP0104/, "TLS $tls: CFAOP0104 logged");

@@ -98,7 +98,6 @@ typedef struct {
     const char *cf_verified;            /* cf-cert-verified as received, or NULL */
     const char *cf_revoked;             /* cf-cert-revoked as received, or NULL */
     const char *origin_verified;        /* CF_CLIENT_CERT_ORIGIN_VERIFIED, or NULL */
-    apr_table_t *env;                   /* every CF_* variable set, for internal redirects */
 } cfaop_req_t;
 
 /* The decision recorded for the request (or the one it was derived from). */

@@ -181,8 +181,7 @@ static int cfaop_post_read_request(request_rec *r)
      * client-certificate headers may be gone by now, so they carry over. */
     if (r->prev != NULL && (rq = (cfaop_req_t *)cfaop_request_state(r->prev)) != NULL) {
         ap_set_module_config(r->request_config, &cf_aop_module, rq);
-        if (rq->env != NULL)
-            apr_table_overlap(r->subprocess_env, rq->env, APR_OVERLAP_TABLES_SET);
+        apr_table_do(keep_cf_variable, r->subprocess_env, r->prev->subprocess_env, NULL);
         return DECLINED;
     }
     rq = apr_pcalloc(r->pool, sizeof(*rq));
@@ -190,8 +189,6 @@ static int cfaop_post_read_request(request_rec *r)
     status = judge_request(r, sc, cfaop_conn_state(tls_connection(r->connection)), &rq->aop_passed);
     if (status == DECLINED)
         handle_leg1(r, sc, rq);
-    rq->env = apr_table_make(r->pool, 16);
-    apr_table_do(keep_cf_variable, rq->env, r->subprocess_env, NULL);
     return status;
 }
 

@@ -884,9 +884,9 @@ load_row() {   # load_row NAME BASELINE WHAT FILE
     local n=$1 b=$2
     has_cfg "$n" && has_cfg "$b" || return 0
     printf '%-11s %-36s %-9s %-16s %-18s %s\n' "$n" "$3" "$(file_mib "$4")" \
-        "${T_CONFIGTEST[$n]} (+$(( T_CONFIGTEST[$n] - T_CONFIGTEST[$b] )))" \
-        "${T_READY[$n]} (+$(( T_READY[$n] - T_READY[$b] )))" \
-        "$(mib "${RSS_PARENT[$n]}") (+$(mib $(( RSS_PARENT[$n] - RSS_PARENT[$b] ))))"
+        "${T_CONFIGTEST[$n]} ($(printf '%+d' $(( T_CONFIGTEST[$n] - T_CONFIGTEST[$b] ))))" \
+        "${T_READY[$n]} ($(printf '%+d' $(( T_READY[$n] - T_READY[$b] ))))" \
+        "$(mib "${RSS_PARENT[$n]}") ($(awk -v k=$(( RSS_PARENT[$n] - RSS_PARENT[$b] )) 'BEGIN { printf "%+.1f", k / 1024 }'))"
 }
 load_vs() {   # load_vs CRLCONFIG CRLBASE LABEL: the deny list against that CRL
     local c=$1 cb=$2 dt ct dm cm

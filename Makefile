@@ -110,3 +110,6 @@ bench: deps
 
 clean:
 	rm -rf $(BUILD) t/logs t/pki t/state t/TEST t/conf/httpd.conf t/conf/*.conf t/conf/apache_test_config.pm t/conf/modules.conf
+
+# Sanitizers, fuzzing, valgrind and soak: make asan | fuzz | fuzz-long | valgrind | soak
+-include mk/hardening.mk

@@ -433,6 +433,21 @@ static int cfaop_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     return OK;
 }
 
+/* Worker threads free their cached chains as they exit; the thread that
+ * ends the child (the serving one under prefork) is covered here. */
+static apr_status_t release_chain_cache(void *unused)
+{
+    (void)unused;
+    cfaop_chaincache_release_thread();
+    return APR_SUCCESS;
+}
+
+static void cfaop_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    (void)s;
+    apr_pool_cleanup_register(pchild, NULL, release_chain_cache, apr_pool_cleanup_null);
+}
+
 static void register_hooks(apr_pool_t *p)
 {
     static const char *const after_ssl[] = { "mod_ssl.c", NULL };
@@ -440,6 +455,7 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_pre_config(cfaop_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(cfaop_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(cfaop_post_config, after_ssl, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(cfaop_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     cfaop_register_ssl_hooks(p);
     cfaop_register_request_hooks(p);
     cfaop_register_authz_providers(p);

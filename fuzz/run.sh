@@ -11,7 +11,8 @@
 # all), FUZZ_RUNS, FUZZ_SECONDS, FUZZ_NO_BUILD=1 (use the binaries as they
 # are), FUZZ_ARGS (more libFuzzer flags, e.g. "-jobs=2 -workers=2").
 #
-# Prints one line per target: executions, seconds, corpus size, result.
+# Prints one line per target: executions, seconds, corpus size, result;
+# libFuzzer's own output is in build/fuzz/logs/TARGET-MODE-TIME-PID.log.
 # Exits non-zero when a target crashes, leaks, times out or breaks one of
 # its FUZZ_ASSERT properties; the input that did it is left in
 # build/fuzz/artifacts/, and the line says how to replay it.
@@ -192,9 +193,9 @@ run_target() {
     local t=$1 bin=$build/fuzz_$1 work=$build/corpus/$1 art=$build/artifacts log rc=0
     local flags=(-timeout=25 -rss_limit_mb=2560 -print_final_stats=1
                  -artifact_prefix="$art/$t-" -max_len=8192)
-    mkdir -p "$work" "$art"
-    log=$build/logs/$t.log
-    mkdir -p "$build/logs"
+    mkdir -p "$work" "$art" "$build/logs"
+    # One log per run: a smoke run beside a long one must not clobber it.
+    log=$build/logs/$t-$mode-$(date +%Y%m%d-%H%M%S)-$$.log
     if [ "$mode" = smoke ]; then
         flags+=(-runs="${FUZZ_RUNS:-20000}" -seed=1)
     else
@@ -205,15 +206,14 @@ run_target() {
     UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1} \
         "$bin" "${flags[@]}" ${FUZZ_ARGS:-} "$work" "fuzz/corpus/$t" >"$log" 2>&1 || rc=$?
     local execs secs corpus
-    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)
-    secs=$(grep -oE 'Done [0-9]+ runs in [0-9]+ second' "$log" | grep -oE 'in [0-9]+' | grep -oE '[0-9]+' | tail -n1)
-    [ -z "$secs" ] && secs=$(sed -n 's/.*fuzzed for \([0-9]*\) seconds.*/\1/p' "$log" | tail -n1)
+    execs=$(tr -d '\000' < "$log" | sed -n 's/^stat::number_of_executed_units: *//p' | tail -n1)
+    secs=$(tr -d '\000' < "$log" | sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' | tail -n1)
     corpus=$(find "$work" -type f | wc -l)
     if [ "$rc" -eq 0 ]; then
         printf '%-11s execs=%-10s seconds=%-5s corpus=%-5s ok\n' "$t" "${execs:-?}" "${secs:-?}" "$corpus"
     else
         printf '%-11s execs=%-10s seconds=%-5s corpus=%-5s FAILED (exit %d)\n' "$t" "${execs:-?}" "${secs:-?}" "$corpus" "$rc"
-        grep -E 'ERROR: |FUZZ_ASSERT|SUMMARY|Test unit written to' "$log" | head -n 8 | sed 's/^/    /'
+        grep -aE 'ERROR: |FUZZ_ASSERT|SUMMARY|Test unit written to' "$log" | head -n 8 | sed 's/^/    /'
         echo "    log: $log; replay: $bin <the file named above>"
         return 1
     fi

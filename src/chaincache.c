@@ -3,6 +3,7 @@
  * the chain is valid, so that time is still checked on every handshake. */
 #include "chaincache.h"
 
+#include <pthread.h>
 #include <string.h>
 #include <openssl/evp.h>
 
@@ -18,6 +19,51 @@ typedef struct {
 static unsigned long current_generation = 1;
 static __thread cache_slot_t slots[CFAOP_CHAINCACHE_SLOTS];
 static __thread unsigned long thread_hits, thread_misses;
+
+/* A thread's chains die with its __thread storage, which nothing frees;
+ * a key with a destructor gets them freed when a worker thread exits. */
+static pthread_key_t exit_key;
+static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
+static int exit_key_ok;
+static __thread int exit_key_armed;
+
+static void release_slots(void)
+{
+    int i;
+
+    for (i = 0; i < CFAOP_CHAINCACHE_SLOTS; i++) {
+        sk_X509_pop_free(slots[i].verified, X509_free);
+        memset(&slots[i], 0, sizeof(slots[i]));
+    }
+}
+
+static void release_on_exit(void *unused)
+{
+    (void)unused;
+    release_slots();
+    exit_key_armed = 0;
+}
+
+static void create_exit_key(void)
+{
+    exit_key_ok = pthread_key_create(&exit_key, release_on_exit) == 0;
+}
+
+/* Any non-NULL value makes the destructor run; the slots are found
+ * through the __thread array, which is still there while it runs. */
+static void arm_release_on_exit(void)
+{
+    if (exit_key_armed)
+        return;
+    pthread_once(&exit_key_once, create_exit_key);
+    if (exit_key_ok && pthread_setspecific(exit_key, &exit_key_ok) == 0)
+        exit_key_armed = 1;
+}
+
+void cfaop_chaincache_release_thread(void)
+{
+    release_slots();
+}
 
 void cfaop_chaincache_new_generation(void)
 {
@@ -111,6 +157,7 @@ void cfaop_chaincache_store(const cfaop_chain_digest_t *digest,
         sk_X509_pop_free(verified, X509_free);
         return;
     }
+    arm_release_on_exit();
     sk_X509_pop_free(slot->verified, X509_free);
     slot->digest = *digest;
     slot->policy = policy;

@@ -35,6 +35,11 @@ STACK_OF(X509) *cfaop_chaincache_lookup(const cfaop_chain_digest_t *digest,
 void cfaop_chaincache_store(const cfaop_chain_digest_t *digest,
                             const cfaop_policy_t *policy, STACK_OF(X509) *verified);
 
+/* Frees this thread's cached chains. Worker threads do it by themselves
+ * when they exit; the glue calls this for the thread that ends a process
+ * (exit() runs no thread destructors). */
+void cfaop_chaincache_release_thread(void);
+
 /* Hit and miss counts of this thread, for measurement. */
 void cfaop_chaincache_stats(unsigned long *hits, unsigned long *misses);
 

@@ -14,6 +14,9 @@ Suite *serialset_suite(void);
 Suite *pin_suite(void);
 Suite *crl_suite(void);
 
+/* The per-thread chain cache (test_chaincache.c). */
+Suite *chaincache_suite(void);
+
 int main(void)
 {
     SRunner *sr;
@@ -34,6 +37,7 @@ int main(void)
     srunner_add_suite(sr, serialset_suite());
     srunner_add_suite(sr, pin_suite());
     srunner_add_suite(sr, crl_suite());
+    srunner_add_suite(sr, chaincache_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -87,6 +87,7 @@ START_TEST(build_with_cert)
     ck_assert_str_eq(exp.cert.fingerprint, info.fingerprint);
     ck_assert_str_eq(exp.cert.not_before, "Nov  3 07:08:09 2026 GMT");
     ck_assert_str_eq(exp.cert.not_after, "Nov 23 00:00:00 2026 GMT");
+    ck_assert_int_eq(exp.nvars, CFAOP_EXPORT_MAX_VARS);
 }
 END_TEST
 
@@ -117,6 +118,7 @@ START_TEST(build_without_cert)
     ck_assert_str_eq(exp.verified, "NONE");
     ck_assert_str_eq(exp.policy, "zone");
     ck_assert_int_eq(exp.has_cert, 0);
+    ck_assert_int_eq(exp.nvars, 2);
 }
 END_TEST
 
@@ -199,6 +201,84 @@ START_TEST(table_replaces_old_values)
 }
 END_TEST
 
+/* Whatever put CF_AOP_* entries in the table before the module, a request
+ * without a certificate must not show CF_AOP_CERT_* values. */
+START_TEST(table_removes_stale_names)
+{
+    cfaop_verdict_t v = verdict_of(CFAOP_REASON_NO_CERT);
+    cfaop_export_t exp;
+    apr_table_t *env = apr_table_make(tu_pool, 4);
+
+    apr_table_add(env, "CF_AOP_CERT_SERIAL", "01AB");
+    apr_table_add(env, "UNRELATED", "kept");
+    apr_table_add(env, "cf_aop_cert_subject_dn", "CN=forged");
+    apr_table_add(env, "CF_AOP_OTHER", "x");
+    apr_table_add(env, "CF_AOPX", "kept too");
+    apr_table_add(env, "CF_CLIENT_CERT_SERIAL", "02");
+    apr_table_add(env, "CF_AOP_VERIFIED", "SUCCESS");
+    cfaop_export_build(tu_pool, &v, "zone", NULL, &exp);
+    cfaop_export_to_table(&exp, env);
+    ck_assert_int_eq(count_entries(env), 3 + 2);
+    ck_assert_str_eq(apr_table_get(env, "UNRELATED"), "kept");
+    ck_assert_str_eq(apr_table_get(env, "CF_AOPX"), "kept too");
+    ck_assert_str_eq(apr_table_get(env, "CF_CLIENT_CERT_SERIAL"), "02");
+    ck_assert_str_eq(apr_table_get(env, "CF_AOP_VERIFIED"), "NONE");
+    ck_assert_str_eq(apr_table_get(env, "CF_AOP_POLICY"), "zone");
+    ck_assert_ptr_null(apr_table_get(env, "CF_AOP_CERT_SERIAL"));
+    ck_assert_ptr_null(apr_table_get(env, "CF_AOP_CERT_SUBJECT_DN"));
+    ck_assert_ptr_null(apr_table_get(env, "CF_AOP_OTHER"));
+}
+END_TEST
+
+/* Twice on one table (an export over one already made) still leaves each
+ * variable once, with the second export's values. */
+START_TEST(table_twice)
+{
+    cfaop_verdict_t ok = verdict_of(CFAOP_REASON_NONE), bad = verdict_of(CFAOP_REASON_REVOKED);
+    cfaop_export_t first, second;
+    apr_table_t *env = apr_table_make(tu_pool, 4);
+
+    cfaop_export_build(tu_pool, &ok, "zone", leaf_cert(), &first);
+    cfaop_export_build(tu_pool, &bad, "hostname:a.example", NULL, &second);
+    cfaop_export_to_table(&first, env);
+    ck_assert_int_eq(count_entries(env), 8);
+    cfaop_export_to_table(&second, env);
+    ck_assert_int_eq(count_entries(env), 2);
+    ck_assert_str_eq(apr_table_get(env, "CF_AOP_VERIFIED"), "FAILED:revoked");
+    ck_assert_str_eq(apr_table_get(env, "CF_AOP_POLICY"), "hostname:a.example");
+}
+END_TEST
+
+START_TEST(unset_stale_keeps_others_in_order)
+{
+    apr_table_t *env = apr_table_make(tu_pool, 2);
+    const apr_table_entry_t *e;
+    static const char *const kept[] = { "A", "CF_AOP", "B", "CF_CLIENT_CERT_X", "C" };
+    int i;
+
+    ck_assert_int_eq(cfaop_export_unset_stale(env), 0);
+    apr_table_add(env, "CF_AOP_X", "1");
+    apr_table_add(env, "A", "a");
+    apr_table_add(env, "CF_AOP_X", "2");
+    apr_table_add(env, "CF_AOP", "no underscore");
+    apr_table_add(env, "Cf_Aop_Y", "3");
+    apr_table_add(env, "B", "b");
+    apr_table_add(env, "CF_CLIENT_CERT_X", "x");
+    apr_table_add(env, "CF_AOP_Z", "4");
+    apr_table_add(env, "CF_AOP_Z", "5");
+    apr_table_add(env, "C", "c");
+    apr_table_add(env, "cf_aop_x", "6");
+
+    ck_assert_int_eq(cfaop_export_unset_stale(env), 3);
+    ck_assert_int_eq(count_entries(env), 5);
+    e = (const apr_table_entry_t *)apr_table_elts(env)->elts;
+    for (i = 0; i < 5; i++)
+        ck_assert_str_eq(e[i].key, kept[i]);
+    ck_assert_int_eq(cfaop_export_unset_stale(env), 0);
+    ck_assert_int_eq(count_entries(env), 5);
+}
+END_TEST
+
 Suite *export_suite(void)
 {
     Suite *s = suite_create("export");
@@ -211,6 +291,9 @@ Suite *export_suite(void)
     tcase_add_test(tc, table_with_cert);
     tcase_add_test(tc, table_without_cert);
     tcase_add_test(tc, table_replaces_old_values);
+    tcase_add_test(tc, table_removes_stale_names);
+    tcase_add_test(tc, table_twice);
+    tcase_add_test(tc, unset_stale_keeps_others_in_order);
     suite_add_tcase(s, tc);
     return s;
 }

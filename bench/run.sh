@@ -203,9 +203,7 @@ prep_revocation() {
     member=$(sed -n 's/^member=//p' <<<"$out")
     [ -n "$member" ] || return 1
     note "revocation data: $DENY_N serials as a deny list and as a CRL in $(ms_since "$t0") ms"
-    openssl x509 -req -in "$pki/client.csr" -CA "$pki/ca.pem" -CAkey "$pki/ca.key" \
-        -set_serial "0x$member" -days 30 -sha256 \
-        -extfile "$pki/openssl.cnf" -extensions v3_client -out "$pki/revoked.pem" 2>/dev/null || return 1
+    pki_leaf "$pki/revoked" "$CLIENT_SUBJ" "$member" "$pki/ca" -days 30 -key "$pki/client.key" || return 1
     chmod 644 "$pki/deny.txt" "$pki/crl.pem" "$pki/revoked.pem"
     revocation_ready=1
 }
@@ -263,19 +261,17 @@ prep_aop_map() {
     t0=$(now_us)
     mkdir -p "$d"
     for ((i = 1; i <= MAP_CAS; i++)); do
-        openssl req -x509 -new -config "$pki/openssl.cnf" -extensions v3_ca -key "$pki/ca.key" -sha256 \
-            -days 60 -subj "/O=cfaop bench/OU=Origin Pull/CN=cfaop bench hostname CA $i" \
-            -out "$d/$i.pem" || return 1
+        pki_ca "$d/$i" "/O=cfaop bench/OU=Origin Pull/CN=cfaop bench hostname CA $i" - \
+            -ext v3_ca_noaki -days 60 -key "$pki/ca.key" || return 1
     done
     awk -v n="$MAP_HOSTS" -v c="$MAP_CAS" -v dir="$d" 'BEGIN {
         print "# bench: " n " hostnames over " c " CA files"
         for (i = 1; i <= n; i++) printf "host%05d.example.test %s/%d.pem\n", i, dir, (i % c) + 1
     }' >"$pki/hostnames.map"
-    c=$d/$(( map_host_index % MAP_CAS + 1 )).pem
-    openssl x509 -req -in "$pki/client.csr" -CA "$c" -CAkey "$pki/ca.key" \
-        -set_serial "0x$(openssl rand -hex 12)" -days 30 -sha256 \
-        -extfile "$pki/openssl.cnf" -extensions v3_client -out "$pki/map-client.pem" 2>/dev/null || return 1
-    openssl verify -CAfile "$c" "$pki/map-client.pem" >/dev/null || return 1
+    c=$d/$(( map_host_index % MAP_CAS + 1 ))
+    pki_leaf "$pki/map-client" "$CLIENT_SUBJ" "$(openssl rand -hex 12)" "$c" -days 30 \
+        -key "$pki/client.key" -cakey "$pki/ca.key" || return 1
+    openssl verify -CAfile "$c.pem" "$pki/map-client.pem" >/dev/null || return 1
     chmod -R a+rX "$d"
     chmod 644 "$pki/hostnames.map" "$pki/map-client.pem"
     note "hostname map: $MAP_HOSTS hostnames over $MAP_CAS CA files in $(ms_since "$t0") ms; client SNI $map_sni"
@@ -365,51 +361,24 @@ ${CC:-cc} -O2 -Wall -Wextra -Werror -o "$REVGEN" "$here/revgen.c" -lcrypto \
 
 # ---- PKI -----------------------------------------------------------------
 mkdir -p "$pki"
-gen_key() {   # gen_key FILE ec|rsa|rsa4096
-    case $2 in
-    ec)      openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null ;;
-    rsa)     openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1" 2>/dev/null ;;
-    rsa4096) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:4096 -out "$1" 2>/dev/null ;;
-    *) die "unknown key type $2" ;;
-    esac
-}
+# shellcheck source=scripts/pki-lib.sh
+. "$root/scripts/pki-lib.sh"
+CLIENT_SUBJ="/O=cfaop bench/CN=origin-pull client"
 make_pki() {
-    cat >"$pki/openssl.cnf" <<'EOF'
-[req]
-distinguished_name = dn
-prompt = no
-[dn]
-CN = unused
-[v3_ca]
-basicConstraints = critical, CA:TRUE
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-[v3_server]
+    pki_init "$tmp/pki-work"
+    pki_extensions v3_bench_server <<'EOF'
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature, keyEncipherment
 extendedKeyUsage = serverAuth
 subjectAltName = DNS:localhost, IP:127.0.0.1
 subjectKeyIdentifier = hash
-[v3_client]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature
-extendedKeyUsage = clientAuth
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
 EOF
-    local c="$pki/openssl.cnf"
-    gen_key "$pki/ca.key" "$CA_KEY"
-    openssl req -x509 -new -config "$c" -extensions v3_ca -key "$pki/ca.key" -sha256 -days 60 \
-        -subj "/O=cfaop bench/OU=Origin Pull/CN=cfaop bench origin-pull CA" -out "$pki/ca.pem"
-    gen_key "$pki/server.key" "$SERVER_KEY"
-    openssl req -x509 -new -config "$c" -extensions v3_server -key "$pki/server.key" -sha256 -days 30 \
-        -subj "/CN=localhost" -out "$pki/server.pem"
-    gen_key "$pki/client.key" "$CLIENT_KEY"
-    openssl req -new -config "$c" -key "$pki/client.key" -subj "/O=cfaop bench/CN=origin-pull client" \
-        -out "$pki/client.csr"
-    openssl x509 -req -in "$pki/client.csr" -CA "$pki/ca.pem" -CAkey "$pki/ca.key" \
-        -set_serial "0x$(openssl rand -hex 12)" -days 30 -sha256 \
-        -extfile "$c" -extensions v3_client -out "$pki/client.pem" 2>/dev/null
+    pki_key "$pki/ca" "$CA_KEY"
+    pki_ca "$pki/ca" "/O=cfaop bench/OU=Origin Pull/CN=cfaop bench origin-pull CA" - -ext v3_ca_noaki -days 60
+    pki_key "$pki/server" "$SERVER_KEY"
+    pki_self "$pki/server" "/CN=localhost" - -ext v3_bench_server -days 30
+    pki_key "$pki/client" "$CLIENT_KEY"
+    pki_leaf "$pki/client" "$CLIENT_SUBJ" "$(openssl rand -hex 12)" "$pki/ca" -days 30
     openssl verify -CAfile "$pki/ca.pem" "$pki/client.pem" >/dev/null || die "client cert does not verify"
     chmod 644 "$pki"/*.pem
 }

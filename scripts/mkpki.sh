@@ -5,7 +5,8 @@
 # subjects, serials, extensions, fixed dates) is the same on every run; keys,
 # signatures and the dates relative to "now" are not. Running it again
 # replaces what it made before and leaves other files in OUTDIR alone.
-# Needs only the openssl CLI and coreutils; takes well under a second.
+# Needs only the openssl CLI and coreutils (and scripts/pki-lib.sh beside
+# it); takes well under a second.
 #
 # Trust anchors (CA certificates, basicConstraints CA:TRUE):
 #   root-ca.pem/.key       stand-in for the origin-pull CA  (serial 1001)
@@ -32,6 +33,10 @@
 # Also: ticket.key (48 random bytes, for SSLSessionTicketKeyFile).
 set -euo pipefail
 
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=scripts/pki-lib.sh
+. "$here/pki-lib.sh"
+
 if [ $# -ne 1 ] || [ -z "$1" ]; then
     echo "usage: $0 OUTDIR" >&2
     exit 2
@@ -43,110 +48,29 @@ out=$(cd "$out" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/mkpki.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cd "$work"
+pki_init "$work/pki"
 
 ORG='/C=US/O=mod_cf_aop test, Inc./OU=AOP'
-
-cat > openssl.cnf <<'EOF'
-[ req ]
-distinguished_name = req_dn
-prompt = no
-[ req_dn ]
-CN = unused
-[ ca ]
-default_ca = ca_default
-[ ca_default ]
-dir = .
-database = ./index.txt
-new_certs_dir = ./newcerts
-serial = ./serial
-default_md = sha256
-policy = policy_any
-unique_subject = no
-copy_extensions = none
-email_in_dn = no
-preserve = yes
-[ policy_any ]
-countryName = optional
-organizationName = optional
-organizationalUnitName = optional
-commonName = supplied
-[ v3_ca ]
-basicConstraints = critical, CA:TRUE
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-[ v3_int ]
-basicConstraints = critical, CA:TRUE, pathlen:0
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-[ v3_client ]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature
-extendedKeyUsage = clientAuth
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-[ v3_server ]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature
-extendedKeyUsage = serverAuth
-subjectAltName = DNS:localhost, IP:127.0.0.1
-[ v3_notca ]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature, keyCertSign
-EOF
-export OPENSSL_CONF="$work/openssl.cnf"
-mkdir newcerts
-: > index.txt
-
-newkey() {
-    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1.key" 2>/dev/null
-}
-
-# selfsign NAME SUBJECT SERIAL EXTENSIONS DAYS
-selfsign() {
-    newkey "$1"
-    openssl req -new -x509 -key "$1.key" -subj "$2" -set_serial "0x$3" \
-        -extensions "$4" -days "$5" -sha256 -out "$1.pem"
-}
-
-# issue NAME SUBJECT SERIAL ISSUER EXTENSIONS (-days N | -startdate S -enddate E)
-issue() {
-    local name=$1 subj=$2 serial=$3 issuer=$4 ext=$5
-    shift 5
-    newkey "$name"
-    openssl req -new -key "$name.key" -subj "$subj" -out "$name.csr"
-    echo "$serial" > serial
-    openssl ca -batch -notext -config openssl.cnf -cert "$issuer.pem" -keyfile "$issuer.key" \
-        -in "$name.csr" -out "$name.pem" -extensions "$ext" "$@" 2>/dev/null
-    rm -f "$name.csr"
-}
-
-# A date N days from now, in the form openssl ca takes.
-days_from_now() {
-    date -u -d "@$(( $(date +%s) + $1 * 86400 ))" +%Y%m%d%H%M%SZ
-}
-
-selfsign root-ca  "$ORG/CN=AOP Test Origin Pull Root CA" 1001 v3_ca 3650
-selfsign wrong-ca "/C=US/O=Elsewhere/CN=AOP Test Wrong CA" 1002 v3_ca 3650
-issue int-ca "$ORG/CN=AOP Test Intermediate CA" 1003 root-ca v3_int -days 3650
-issue expiring-ca "$ORG/CN=AOP Test Expiring CA" 1004 root-ca v3_ca \
-    -startdate "$(days_from_now -1)" -enddate "$(days_from_now 10)"
-issue expired-ca "$ORG/CN=AOP Test Expired CA" 1005 root-ca v3_ca \
-    -startdate 20200101000000Z -enddate 20210101000000Z
+pki_ca root-ca  "$ORG/CN=AOP Test Origin Pull Root CA" 1001
+pki_ca wrong-ca "/C=US/O=Elsewhere/CN=AOP Test Wrong CA" 1002
+pki_int int-ca "$ORG/CN=AOP Test Intermediate CA" 1003 root-ca
+pki_sign expiring-ca "$ORG/CN=AOP Test Expiring CA" 1004 root-ca -ext v3_ca \
+    -dates "$(pki_days_from_now -1)" "$(pki_days_from_now 10)"
+pki_sign expired-ca "$ORG/CN=AOP Test Expired CA" 1005 root-ca -ext v3_ca \
+    -dates 20200101000000Z 20210101000000Z
 
 LEAF="$ORG/OU=Origin Pull"
-issue good    "$LEAF/CN=origin-pull.test"   0A1F00C0FFEE01 root-ca v3_client -days 825
-issue expired "$LEAF/CN=expired.test"       0A1F00C0FFEE02 root-ca v3_client \
-    -startdate 20200101000000Z -enddate 20210101000000Z
-issue notyet  "$LEAF/CN=not-yet-valid.test" 0A1F00C0FFEE03 root-ca v3_client \
-    -startdate 20450101000000Z -enddate 20460101000000Z
-selfsign selfsigned "$LEAF/CN=self-signed.test" 0A1F00C0FFEE04 v3_client 825
-issue wrongca "/C=US/O=Elsewhere/CN=wrong-ca-leaf.test" 0A1F00C0FFEE05 wrong-ca v3_client -days 825
-issue int-leaf "$LEAF/CN=intermediate-leaf.test" 0A1F00C0FFEE06 int-ca v3_client -days 825
+pki_leaf good    "$LEAF/CN=origin-pull.test"   0A1F00C0FFEE01 root-ca
+pki_leaf expired "$LEAF/CN=expired.test"       0A1F00C0FFEE02 root-ca \
+    -dates 20200101000000Z 20210101000000Z
+pki_leaf notyet  "$LEAF/CN=not-yet-valid.test" 0A1F00C0FFEE03 root-ca \
+    -dates 20450101000000Z 20460101000000Z
+pki_self selfsigned "$LEAF/CN=self-signed.test" 0A1F00C0FFEE04
+pki_leaf wrongca "/C=US/O=Elsewhere/CN=wrong-ca-leaf.test" 0A1F00C0FFEE05 wrong-ca
+pki_leaf int-leaf "$LEAF/CN=intermediate-leaf.test" 0A1F00C0FFEE06 int-ca
 cat int-leaf.pem int-ca.pem > int-leaf-chain.pem
-issue badsig "$LEAF/CN=bad-signature.test" 0A1F00C0FFEE07 root-ca v3_client -days 825
-issue good2 "$LEAF/CN=origin-pull-2.test" 8E0000000000000000000000000000FF root-ca v3_client -days 825
+pki_leaf badsig "$LEAF/CN=bad-signature.test" 0A1F00C0FFEE07 root-ca
+pki_leaf good2 "$LEAF/CN=origin-pull-2.test" 8E0000000000000000000000000000FF root-ca
 
 # Flip the last byte of the DER: it lies inside the signature value (the s
 # integer of the ECDSA signature), so the certificate still parses.
@@ -157,8 +81,8 @@ printf "\\$(printf '%03o' $((last ^ 1)))" | dd of=badsig.der bs=1 seek=$((size -
 openssl x509 -inform DER -in badsig.der -out badsig.pem
 rm -f badsig.der
 
-selfsign server "/CN=localhost" 2001 v3_server 825
-selfsign notca "$ORG/CN=AOP Test Not A CA" 2002 v3_notca 825
+pki_self server "/CN=localhost" 2001 -ext v3_server
+pki_self notca "$ORG/CN=AOP Test Not A CA" 2002 -ext v3_notca
 : > empty.pem
 printf 'this file holds no certificate\n-----BEGIN NOTHING-----\nxyz\n' > garbage.pem
 openssl rand -out ticket.key 48

@@ -18,6 +18,9 @@
 #   big.map          several thousand generated hostnames (see below)
 set -euo pipefail
 
+# shellcheck source=scripts/pki-lib.sh
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/../../scripts" && pwd)/pki-lib.sh"
+
 if [ $# -ne 1 ] || [ -z "$1" ]; then
     echo "usage: $0 PKI_DIR" >&2
     exit 2
@@ -29,43 +32,20 @@ mkdir -p "$out"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/hnpki.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-
-cat > "$work/openssl.cnf" <<'EOF'
-[ req ]
-distinguished_name = req_dn
-prompt = no
-[ req_dn ]
-CN = unused
-[ v3_ca ]
-basicConstraints = critical, CA:TRUE
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-[ v3_client ]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature
-extendedKeyUsage = clientAuth
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-EOF
-export OPENSSL_CONF="$work/openssl.cnf"
+pki_init "$work"
 
 ORG='/C=US/O=mod_cf_aop test, Inc./OU=Per-hostname AOP'
 serial=$((0x3001))
 
-# ca NAME CN
+# ca NAME CN: a CA (without an authorityKeyIdentifier), the next serial
 ca() {
-    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-        -keyout "$out/$1.key" -out "$out/$1.pem" -subj "$ORG/CN=$2" \
-        -set_serial "$serial" -days 3650 -extensions v3_ca 2>/dev/null
+    pki_ca "$out/$1" "$ORG/CN=$2" "$(printf %X "$serial")" -ext v3_ca_noaki
     serial=$((serial + 1))
 }
 
-# leaf NAME CN CA
+# leaf NAME CN CA: a client leaf of CA, the next serial
 leaf() {
-    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-        -keyout "$out/$1.key" -out "$out/$1.pem" -subj "$ORG/OU=Origin Pull/CN=$2" \
-        -CA "$out/$3.pem" -CAkey "$out/$3.key" \
-        -set_serial "$serial" -days 825 -extensions v3_client 2>/dev/null
+    pki_leaf "$out/$1" "$ORG/OU=Origin Pull/CN=$2" "$(printf %X "$serial")" "$out/$3"
     serial=$((serial + 1))
 }
 

@@ -22,6 +22,9 @@
 # t/conf/identity.conf.in), else only a comment.
 set -euo pipefail
 
+# shellcheck source=scripts/pki-lib.sh
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/../../scripts" && pwd)/pki-lib.sh"
+
 if [ $# -ne 1 ] || [ -z "$1" ]; then
     echo "usage: $0 PKI_DIR" >&2
     exit 2
@@ -31,90 +34,29 @@ out=$(cd "$1" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/idpki.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cd "$work"
+pki_init "$work/pki"
 
-filler() { head -c "$1" /dev/zero | tr '\0' 'x'; }
-
-cat > openssl.cnf <<CNF
-[ req ]
-distinguished_name = req_dn
-prompt = no
-[ req_dn ]
-CN = unused
-[ ca ]
-default_ca = ca_default
-[ ca_default ]
-dir = .
-database = ./index.txt
-new_certs_dir = ./newcerts
-serial = ./serial
-default_md = sha256
-policy = policy_any
-unique_subject = no
-copy_extensions = none
-email_in_dn = no
-preserve = yes
-[ policy_any ]
-organizationName = optional
-organizationalUnitName = optional
-commonName = supplied
-[ v3_ca ]
-basicConstraints = critical, CA:TRUE
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-[ v3_int ]
-basicConstraints = critical, CA:TRUE, pathlen:0
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-[ v3_client ]
+# padded_client NAME SIZE: extension section v3_client_NAME, v3_client's
+# without the key identifiers, plus a private extension of SIZE bytes
+padded_client() {
+    pki_extensions "v3_client_$1" <<EOF
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature
 extendedKeyUsage = clientAuth
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-[ v3_client_mid ]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature
-extendedKeyUsage = clientAuth
-1.3.6.1.4.1.32473.1 = ASN1:UTF8String:$(filler 7000)
-[ v3_client_big ]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature
-extendedKeyUsage = clientAuth
-1.3.6.1.4.1.32473.1 = ASN1:UTF8String:$(filler 9000)
-CNF
-export OPENSSL_CONF="$work/openssl.cnf"
-mkdir newcerts
-: > index.txt
-
-newkey() {
-    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1.key" 2>/dev/null
+1.3.6.1.4.1.32473.1 = ASN1:UTF8String:$(head -c "$2" /dev/zero | tr '\0' 'x')
+EOF
 }
-
-# issue NAME SUBJECT SERIAL ISSUER EXTENSIONS [KEY-OF]
-issue() {
-    local name=$1 subj=$2 serial=$3 issuer=$4 ext=$5
-    newkey "$name"
-    openssl req -new -key "$name.key" -subj "$subj" -out "$name.csr"
-    echo "$serial" > serial
-    openssl ca -batch -notext -config openssl.cnf -cert "$issuer.pem" -keyfile "$issuer.key" \
-        -in "$name.csr" -out "$name.pem" -extensions "$ext" -days 825 2>/dev/null
-    rm -f "$name.csr"
-}
+padded_client mid 7000
+padded_client big 9000
 
 ORG='/O=End Client Test, Ltd./OU=Leg 1'
-newkey endclient-ca
-openssl req -new -x509 -key endclient-ca.key -subj "$ORG/CN=End Client Test CA" \
-    -set_serial 0x3001 -extensions v3_ca -days 3650 -sha256 -out endclient-ca.pem
-issue endclient-int "$ORG/CN=End Client Test Intermediate" 3002 endclient-ca v3_int
-issue alice     "$ORG/CN=alice.example"      0E1D0A11CE01 endclient-ca  v3_client
-issue bob       "$ORG/CN=bob.example"        0E1D0B0B0002 endclient-int v3_client
-issue alice-mid "$ORG/CN=alice-mid.example"  0E1D0A11CE03 endclient-ca  v3_client_mid
-issue alice-big "$ORG/CN=alice-big.example"  0E1D0A11CE04 endclient-ca  v3_client_big
-newkey forged
-openssl req -new -x509 -key forged.key -subj "$ORG/CN=alice.example" \
-    -set_serial 0x0E1D0A11CE01 -extensions v3_client -days 825 -sha256 -out forged.pem
+pki_ca   endclient-ca  "$ORG/CN=End Client Test CA" 3001
+pki_int  endclient-int "$ORG/CN=End Client Test Intermediate" 3002 endclient-ca -days 825
+pki_leaf alice     "$ORG/CN=alice.example"      0E1D0A11CE01 endclient-ca
+pki_leaf bob       "$ORG/CN=bob.example"        0E1D0B0B0002 endclient-int
+pki_leaf alice-mid "$ORG/CN=alice-mid.example"  0E1D0A11CE03 endclient-ca -ext v3_client_mid
+pki_leaf alice-big "$ORG/CN=alice-big.example"  0E1D0A11CE04 endclient-ca -ext v3_client_big
+pki_self forged    "$ORG/CN=alice.example"      0E1D0A11CE01
 
 for f in endclient-ca endclient-int alice bob alice-mid alice-big forged; do
     mv -f "$f.pem" "$f.key" "$out/"

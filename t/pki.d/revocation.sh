@@ -2,8 +2,8 @@
 # t/pki.d/revocation.sh PKI_DIR: material for the revocation suites
 # (t/revocation*.t, t/conf/revocation.conf.in), made after scripts/mkpki.sh.
 # Everything goes to PKI_DIR/rev/, which is replaced on every run. Keys are
-# ECDSA P-256; CRLs are made by `openssl ca -gencrl` from throwaway CA
-# databases that are removed at the end. Serials are fixed (the
+# ECDSA P-256; certificates and CRLs are made with scripts/pki-lib.sh, whose
+# throwaway CA databases are removed at the end. Serials are fixed (the
 # configuration names some of them); keys and signatures are not.
 #
 # CAs (CA:TRUE, keyCertSign + cRLSign):
@@ -59,6 +59,9 @@
 #   pins-order.conf  CFAOPPinSHA256 pin-a, pin-c
 set -euo pipefail
 
+# shellcheck source=scripts/pki-lib.sh
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/../../scripts" && pwd)/pki-lib.sh"
+
 if [ $# -ne 1 ] || [ -z "$1" ]; then
     echo "usage: $0 PKI_DIR" >&2
     exit 2
@@ -67,124 +70,24 @@ out=$(cd "$1" && pwd)/rev
 rm -rf "$out"
 mkdir -p "$out"
 cd "$out"
+# the openssl configuration and the CA databases (a CRL lists its own)
+pki_init "$out/.pki"
 
 ORG='/C=US/O=mod_cf_aop test, Inc./OU=Revocation'
-
-cat > .openssl.cnf <<'EOF'
-[ req ]
-distinguished_name = req_dn
-prompt = no
-[ req_dn ]
-CN = unused
-[ ca ]
-default_ca = ca_default
-[ ca_default ]
-dir = $ENV::CADB
-database = $dir/index.txt
-new_certs_dir = $dir
-serial = $dir/serial
-default_md = sha256
-policy = policy_any
-unique_subject = no
-copy_extensions = none
-email_in_dn = no
-preserve = yes
-crl_extensions = crl_ext
-[ policy_any ]
-countryName = optional
-organizationName = optional
-organizationalUnitName = optional
-commonName = supplied
-[ crl_ext ]
-authorityKeyIdentifier = keyid:always
-[ v3_ca ]
-basicConstraints = critical, CA:TRUE
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-[ v3_int ]
-basicConstraints = critical, CA:TRUE, pathlen:0
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-[ v3_client ]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature
-extendedKeyUsage = clientAuth
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-EOF
-export OPENSSL_CONF="$out/.openssl.cnf"
-# The throwaway CA databases, one per issuer (a CRL lists its own).
-export CADB="$out/.db/unused"
-mkdir .db
-
-KEYOPTS=(-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes)
-
-usedb() {
-    CADB="$out/.db/$1"
-    if [ ! -d "$CADB" ]; then
-        mkdir "$CADB"
-        : > "$CADB/index.txt"
-    fi
-}
-
-# selfsign NAME SUBJECT SERIAL
-selfsign() {
-    openssl req -x509 "${KEYOPTS[@]}" -keyout "$1.key" -subj "$2" -set_serial "0x$3" \
-        -extensions v3_ca -days 3650 -sha256 -out "$1.pem" 2>/dev/null
-}
-
-# issue NAME SUBJECT SERIAL ISSUER EXTENSIONS: valid from now for 825 days
-# (or 3650 for a CA); a key NAME.key that already exists is reused. One
-# process: `openssl ca -revoke` adds what it revokes to the issuer's database.
-issue() {
-    local name=$1 subj=$2 serial=$3 issuer=$4 ext=$5 days=825 key
-    [ "$ext" = v3_client ] || days=3650
-    if [ -f "$name.key" ]; then key=(-key "$name.key"); else key=("${KEYOPTS[@]}" -keyout "$name.key"); fi
-    openssl req -new "${key[@]}" -subj "$subj" -CA "$issuer.pem" -CAkey "$issuer.key" \
-        -set_serial "0x$serial" -extensions "$ext" -days "$days" -sha256 -out "$name.pem" 2>/dev/null
-}
-
-# issue_dated NAME SUBJECT SERIAL ISSUER START END (through openssl ca)
-issue_dated() {
-    openssl req -new "${KEYOPTS[@]}" -keyout "$1.key" -subj "$2" -out "$1.csr" 2>/dev/null
-    usedb "$4"
-    echo "$3" > "$CADB/serial"
-    openssl ca -batch -notext -cert "$4.pem" -keyfile "$4.key" -in "$1.csr" -out "$1.pem" \
-        -extensions v3_client -startdate "$5" -enddate "$6" 2>/dev/null
-    rm -f "$1.csr"
-}
-
-# revoke ISSUER CERT REASON
-revoke() {
-    usedb "$1"
-    openssl ca -revoke "$2.pem" -crl_reason "$3" -cert "$1.pem" -keyfile "$1.key" 2>/dev/null
-}
-
-# gencrl ISSUER OUT [openssl ca options]
-gencrl() {
-    local issuer=$1 crl=$2
-    shift 2
-    usedb "$issuer"
-    openssl ca -gencrl -cert "$issuer.pem" -keyfile "$issuer.key" -out "$crl" "$@" 2>/dev/null
-}
-
-selfsign root-ca      "$ORG/CN=AOP Test Revocation Root CA" 3001
-issue    int-ok-ca    "$ORG/CN=AOP Test Revocation Intermediate OK" 3002 root-ca v3_int
-issue    int-bad-ca   "$ORG/CN=AOP Test Revocation Intermediate Revoked" 3003 root-ca v3_int
-selfsign other-ca     "$ORG/CN=AOP Test Revocation Other CA" 3004
-selfsign unknown-ca   "$ORG/CN=AOP Test Revocation Unknown CA" 3005
-selfsign fake-root-ca "$ORG/CN=AOP Test Revocation Root CA" 3006
+pki_ca  root-ca      "$ORG/CN=AOP Test Revocation Root CA" 3001
+pki_int int-ok-ca    "$ORG/CN=AOP Test Revocation Intermediate OK" 3002 root-ca
+pki_int int-bad-ca   "$ORG/CN=AOP Test Revocation Intermediate Revoked" 3003 root-ca
+pki_ca  other-ca     "$ORG/CN=AOP Test Revocation Other CA" 3004
+pki_ca  unknown-ca   "$ORG/CN=AOP Test Revocation Unknown CA" 3005
+pki_ca  fake-root-ca "$ORG/CN=AOP Test Revocation Root CA" 3006
 
 LEAF="$ORG/OU=Origin Pull"
-leaf() {    # leaf NAME SERIAL [ISSUER]
-    issue "$1" "$LEAF/CN=$1.rev.test" "$2" "${3:-root-ca}" v3_client
+leaf() {    # leaf NAME SERIAL [ISSUER [options]]
+    pki_leaf "$1" "$LEAF/CN=$1.rev.test" "$2" "${3:-root-ca}" "${@:4}"
 }
 leaf crl-revoked 5EC0C0FFEE0101
 leaf crl-ok      5EC0C0FFEE0102
-issue_dated expired-revoked "$LEAF/CN=expired-revoked.rev.test" 5EC0C0FFEE0103 root-ca \
-    20200101000000Z 20210101000000Z
+leaf expired-revoked 5EC0C0FFEE0103 root-ca -dates 20200101000000Z 20210101000000Z
 leaf int-ok-leaf   5EC0C0FFEE0201 int-ok-ca
 leaf int-bad-leaf  5EC0C0FFEE0202 int-bad-ca
 cat int-ok-leaf.pem int-ok-ca.pem > int-ok-leaf-chain.pem
@@ -212,22 +115,22 @@ leaf pin-c 5EC0914000000004
 leaf pin-other 5EC0914000000005
 
 # ---- CRLs ---------------------------------------------------------------
-revoke root-ca crl-revoked keyCompromise
-revoke root-ca expired-revoked superseded
-revoke root-ca int-bad-ca CACompromise
-gencrl root-ca root.crl.pem -crldays 30
+pki_revoke root-ca crl-revoked keyCompromise
+pki_revoke root-ca expired-revoked superseded
+pki_revoke root-ca int-bad-ca CACompromise
+pki_crl root-ca root.crl.pem -crldays 30
 openssl crl -in root.crl.pem -outform DER -out root.crl.der
-gencrl root-ca stale.crl.pem -crl_lastupdate 20200101000000Z -crl_nextupdate 20200201000000Z
-revoke other-ca other-revoked keyCompromise
-gencrl other-ca other.crl.pem -crldays 30
+pki_crl root-ca stale.crl.pem -crl_lastupdate 20200101000000Z -crl_nextupdate 20200201000000Z
+pki_revoke other-ca other-revoked keyCompromise
+pki_crl other-ca other.crl.pem -crldays 30
 cat root.crl.pem other.crl.pem > two.crl.pem
-gencrl unknown-ca unknown.crl.pem -crldays 30
+pki_crl unknown-ca unknown.crl.pem -crldays 30
 # fake-root-ca "revokes" crl-ok; were its CRL believed, crl-ok would fail.
 # (An index.txt line: status, expiry, revocation date[,reason], serial,
 # file, subject; crl-ok was not issued through this database.)
-usedb fake-root-ca
-printf 'R\t300101000000Z\t240101000000Z,keyCompromise\t5EC0C0FFEE0102\tunknown\t/CN=x\n' > "$CADB/index.txt"
-gencrl fake-root-ca fake.crl.pem -crldays 30
+printf 'R\t300101000000Z\t240101000000Z,keyCompromise\t5EC0C0FFEE0102\tunknown\t/CN=x\n' \
+    > "$(pki_db fake-root-ca)/index.txt"
+pki_crl fake-root-ca fake.crl.pem -crldays 30
 
 # ---- deny lists: each serial form as people paste it ----------------------
 serial_of() { openssl x509 -in "$1.pem" -noout -serial; }        # serial=HEX
@@ -306,5 +209,5 @@ echo "CFAOPPinSHA256 $b_colon $c_hex" > pins-forms.conf
 printf 'CFAOPPinSHA256 %s\nCFAOPPinSPKI %s\n' "$(lc "$b_hex")" "$a_spki" > pins-both.conf
 echo "CFAOPPinSHA256 $(lc "$a_hex") $(lc "$c_hex")" > pins-order.conf
 
-rm -rf .db .openssl.cnf
+rm -rf .pki
 chmod 644 ./*

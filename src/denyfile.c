@@ -44,8 +44,7 @@ static const char *line_error(deny_parse_t *st, const char *why)
 static const char *parse_line(deny_parse_t *st, const char *p, size_t len)
 {
     cfaop_serial_t serial;
-    const char *why;
-    size_t i;
+    const char *why, *hash;
 
     st->lineno++;
     if (len > CFAOP_DENYFILE_LINE_MAX)
@@ -56,10 +55,12 @@ static const char *parse_line(deny_parse_t *st, const char *p, size_t len)
         p += 3;
         len -= 3;
     }
-    /* '#' starts a comment at the start of the line or after whitespace. */
-    for (i = 0; i < len; i++) {
-        if (p[i] == '#' && (i == 0 || is_space(p[i - 1]))) {
-            len = i;
+    /* '#' starts a comment at the start of the line or after whitespace.
+     * memchr, not a loop over every character: most lines have no '#'. */
+    for (hash = memchr(p, '#', len); hash != NULL;
+         hash = memchr(hash + 1, '#', len - (size_t)(hash + 1 - p))) {
+        if (hash == p || is_space(hash[-1])) {
+            len = (size_t)(hash - p);
             break;
         }
     }

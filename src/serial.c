@@ -4,7 +4,6 @@
 
 #include <stdint.h>
 #include <string.h>
-#include <strings.h>
 #include <apr_strings.h>
 
 static const char E_EMPTY[] = "it is empty";
@@ -31,8 +30,10 @@ static int is_space(char ch)
 }
 
 /* A table, not comparisons: a million-line deny file has 40 million
- * digits of random letters and numbers, where branches mispredict. */
-#define H(c, v) [c] = (v) + 1
+ * digits of random letters and numbers, where branches mispredict. A hex
+ * digit maps to 0x10 | its value and anything else to 0, so that one AND
+ * of two entries tells whether both are digits. */
+#define H(c, v) [c] = 0x10 | (v)
 static const unsigned char hex_table[256] = {
     H('0', 0), H('1', 1), H('2', 2), H('3', 3), H('4', 4), H('5', 5), H('6', 6),
     H('7', 7), H('8', 8), H('9', 9), H('a', 10), H('b', 11), H('c', 12), H('d', 13),
@@ -43,13 +44,24 @@ static const unsigned char hex_table[256] = {
 
 static int hex_value(char ch)
 {
-    return (int)hex_table[(unsigned char)ch] - 1;
+    unsigned char t = hex_table[(unsigned char)ch];
+    return t ? t & 0x0f : -1;
 }
 
+/* ASCII only: strncasecmp follows the locale, and httpd may run under one
+ * where 'I' does not fold to 'i'. The prefixes are lower case. */
 static int has_prefix(const char *p, size_t len, const char *prefix)
 {
-    size_t n = strlen(prefix);
-    return len >= n && strncasecmp(p, prefix, n) == 0;
+    size_t i;
+
+    for (i = 0; prefix[i] != '\0'; i++) {
+        char ch = i < len ? p[i] : '\0';
+        if (ch >= 'A' && ch <= 'Z')
+            ch = (char)(ch - 'A' + 'a');
+        if (ch != prefix[i])
+            return 0;
+    }
+    return 1;
 }
 
 static int has_space(const char *p, size_t len)
@@ -73,32 +85,103 @@ static void set_canonical(cfaop_serial_t *out, const unsigned char *be, size_t l
     memcpy(out->bytes, be, len);
 }
 
-/* Plain hex digits. Returns NULL, or bad / E_TOO_LONG / E_SPACE. */
+/* The reason a run with a character outside accept is refused: the first
+ * such character decides, whitespace has its own message. */
+static const char *why_not(const char *p, size_t len, int (*accept)(char), const char *bad)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++)
+        if (!accept(p[i]))
+            return is_space(p[i]) ? E_SPACE : bad;
+    return NULL;
+}
+
+static int is_hex(char ch)
+{
+    return hex_table[(unsigned char)ch] != 0;
+}
+
+static int is_decimal(char ch)
+{
+    return ch >= '0' && ch <= '9';
+}
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HEX_SWAR 1
+#define REP8(b) (UINT64_C(0x0101010101010101) * (b))
+
+/* Eight hex digits into four octets with a handful of 64-bit operations
+ * instead of eight table lookups. 0, or -1 when one is not a hex digit.
+ * Each byte range test adds a bias and reads the high bit, which carries
+ * into the next byte only for a byte of 0x80 or more, and such a byte
+ * fails the test anyway. */
+static int hex8(const unsigned char *p, unsigned char out[4])
+{
+    uint64_t w, lw, digit, alpha, v;
+    uint32_t packed;
+
+    memcpy(&w, p, 8);
+    lw = w | REP8(0x20);
+    digit = (w + REP8(0x80 - '0')) & ~(w + REP8(0x7f - '9'));
+    alpha = (lw + REP8(0x80 - 'a')) & ~(lw + REP8(0x7f - 'f'));
+    if (((digit | alpha) & ~w & REP8(0x80)) != REP8(0x80))
+        return -1;
+    v = (w & REP8(0x0f)) + ((alpha >> 7) & REP8(0x01)) * 9;
+    /* The first of each pair of digits (the lower address) is the high nibble. */
+    v = ((v << 4) | (v >> 8)) & UINT64_C(0x00ff00ff00ff00ff);
+    v = (v | (v >> 8)) & UINT64_C(0x0000ffff0000ffff);
+    packed = (uint32_t)(v | (v >> 16));
+    memcpy(out, &packed, 4);
+    return 0;
+}
+#endif
+
+/* Plain hex digits. Returns NULL, or bad / E_TOO_LONG / E_SPACE, a bad
+ * character taking precedence over the length.
+ * One forward pass: once the leading zeros are skipped the digit count
+ * fixes where each octet goes, and the first digit is not zero, so the
+ * octets are canonical as they are written. */
 static const char *parse_hex_run(const char *p, size_t len, const char *bad,
                                  cfaop_serial_t *out)
 {
-    unsigned char buf[CFAOP_SERIAL_MAX];
-    size_t i, digits;
+    const unsigned char *u;
+    unsigned char *b;
+    size_t i = 0;
 
-    for (i = 0; i < len; i++) {
-        if (hex_value(p[i]) < 0)
-            return is_space(p[i]) ? E_SPACE : bad;
-    }
     while (len > 0 && *p == '0') {
         p++;
         len--;
     }
-    if (len > 2 * CFAOP_SERIAL_MAX)
-        return E_TOO_LONG;
-    digits = len;
-    memset(buf, 0, sizeof(buf));
-    /* Fill from the least significant digit. */
-    for (i = 0; i < digits; i++) {
-        int v = hex_value(p[digits - 1 - i]);
-        unsigned char *b = &buf[CFAOP_SERIAL_MAX - 1 - i / 2];
-        *b |= (unsigned char)(i % 2 ? v << 4 : v);
+    if (len > 2 * CFAOP_SERIAL_MAX) {
+        const char *why = why_not(p, len, is_hex, bad);
+        return why != NULL ? why : E_TOO_LONG;
     }
-    set_canonical(out, buf, sizeof(buf));
+    /* Written in place: a copy of a struct just filled by narrow stores
+     * stalls on store forwarding, which cost as much as the conversion. */
+    memset(out, 0, sizeof(*out));
+    out->len = (unsigned char)((len + 1) / 2);
+    u = (const unsigned char *)p;
+    b = out->bytes;
+    if (len % 2) {
+        unsigned t = hex_table[u[0]];
+        if (t == 0)
+            return why_not(p, len, is_hex, bad);
+        *b++ = (unsigned char)(t & 0x0f);
+        i = 1;
+    }
+#ifdef HEX_SWAR
+    for (; len - i >= 8; i += 8, b += 4) {
+        if (hex8(u + i, b) != 0)
+            return why_not(p, len, is_hex, bad);
+    }
+#endif
+    for (; i < len; i += 2) {
+        unsigned hi = hex_table[u[i]], lo = hex_table[u[i + 1]];
+        if ((hi & lo) == 0)
+            return why_not(p, len, is_hex, bad);
+        *b++ = (unsigned char)((hi << 4) | (lo & 0x0f));
+    }
     return NULL;
 }
 
@@ -138,7 +221,8 @@ static const char *parse_colon(const char *p, size_t len, cfaop_serial_t *out)
     return NULL;
 }
 
-/* Decimal digits into at most CFAOP_SERIAL_MAX octets. */
+/* Decimal digits into at most CFAOP_SERIAL_MAX octets, validated while
+ * converting; a bad character takes precedence over the length. */
 static const char *parse_decimal(const char *p, size_t len, const char *bad,
                                  cfaop_serial_t *out)
 {
@@ -147,34 +231,38 @@ static const char *parse_decimal(const char *p, size_t len, const char *bad,
     uint32_t limb[6] = { 0 };
     unsigned char buf[CFAOP_SERIAL_MAX];
     size_t i;
-    int j;
+    int j, used = 0;
 
-    for (i = 0; i < len; i++) {
-        if (p[i] < '0' || p[i] > '9')
-            return is_space(p[i]) ? E_SPACE : bad;
-    }
     while (len > 0 && *p == '0') {
         p++;
         len--;
     }
     /* 2^160 has 49 decimal digits; anything longer cannot fit. */
-    if (len > 49)
-        return E_TOO_LONG;
-    /* Nine digits at a time: limb = limb * 10^k + chunk. */
+    if (len > 49) {
+        const char *why = why_not(p, len, is_decimal, bad);
+        return why != NULL ? why : E_TOO_LONG;
+    }
+    /* Nine digits at a time: limb = limb * 10^k + chunk, over the limbs
+     * in use so far only. */
     for (i = 0; i < len;) {
         uint32_t chunk = 0, scale = 1;
         uint64_t carry;
 
         for (j = 0; j < 9 && i < len; j++, i++) {
-            chunk = chunk * 10 + (uint32_t)(p[i] - '0');
+            uint32_t d = (uint32_t)(unsigned char)p[i] - '0';
+            if (d > 9)
+                return why_not(p, len, is_decimal, bad);
+            chunk = chunk * 10 + d;
             scale *= 10;
         }
         carry = chunk;
-        for (j = 0; j < 6; j++) {
+        for (j = 0; j < used; j++) {
             uint64_t v = (uint64_t)limb[j] * scale + carry;
             limb[j] = (uint32_t)v;
             carry = v >> 32;
         }
+        if (carry != 0)
+            limb[used++] = (uint32_t)carry;
     }
     if (limb[5] != 0)
         return E_TOO_LONG;
@@ -222,7 +310,7 @@ static const char *parse_text_form(const char *p, size_t len, cfaop_serial_t *ou
 
 const char *cfaop_serial_parse_mem(const char *text, size_t len, cfaop_serial_t *out)
 {
-    const char *p = text;
+    const char *p = text, *err;
 
     while (len > 0 && is_space(*p)) {
         p++;
@@ -234,17 +322,39 @@ const char *cfaop_serial_parse_mem(const char *text, size_t len, cfaop_serial_t 
         return E_EMPTY;
     if (*p == '-')
         return E_NEGATIVE;
-    if (has_prefix(p, len, "dec:"))
-        return len == 4 ? E_DEC_EMPTY : parse_decimal(p + 4, len - 4, E_DEC, out);
-    if (has_prefix(p, len, "serial="))
-        return len == 7 ? E_SERIAL_EQ_EMPTY : parse_hex_run(p + 7, len - 7, E_SERIAL_EQ, out);
-    if (has_prefix(p, len, "0x"))
-        return len == 2 ? E_0X_EMPTY : parse_hex_run(p + 2, len - 2, E_0X, out);
-    if (is_text_form(p, len))
+    /* A prefix is looked for only when the first character can start one:
+     * most lines are bare hex and skip all three comparisons. */
+    switch (*p) {
+    case 'd':
+    case 'D':
+        if (has_prefix(p, len, "dec:"))
+            return len == 4 ? E_DEC_EMPTY : parse_decimal(p + 4, len - 4, E_DEC, out);
+        break;
+    case 's':
+    case 'S':
+        if (has_prefix(p, len, "serial="))
+            return len == 7 ? E_SERIAL_EQ_EMPTY
+                            : parse_hex_run(p + 7, len - 7, E_SERIAL_EQ, out);
+        break;
+    case '0':
+        if (has_prefix(p, len, "0x"))
+            return len == 2 ? E_0X_EMPTY : parse_hex_run(p + 2, len - 2, E_0X, out);
+        break;
+    default:
+        break;
+    }
+    if (p[len - 1] == ')' && is_text_form(p, len))
         return parse_text_form(p, len, out);
-    if (memchr(p, ':', len) != NULL)
-        return has_space(p, len) ? E_SPACE : parse_colon(p, len, out);
-    return parse_hex_run(p, len, E_HEX, out);
+    /* Bare hex first: text of hex digits only has no colon, so it is what
+     * the colon test would have let through. Anything else, including a
+     * run too long with digits only, gets the answer it always got. */
+    if ((err = parse_hex_run(p, len, E_HEX, out)) == NULL || err == E_TOO_LONG)
+        return err;
+    /* A colon form that parses has no whitespace in it, so whitespace is
+     * looked for only to name the reason one does not. */
+    if (memchr(p, ':', len) != NULL && (err = parse_colon(p, len, out)) != NULL && has_space(p, len))
+        return E_SPACE;
+    return err;
 }
 
 const char *cfaop_serial_parse(apr_pool_t *pool, const char *text, cfaop_serial_t *out)

@@ -31,7 +31,8 @@ typedef struct {
  *   4096 (0x1000)    as `openssl x509 -text` prints a small serial; both must agree
  *   dec:6496...      decimal, as Cloudflare's API reports serial_number
  * Returns NULL and fills *out, or why the text is not a serial (a static
- * string that does not repeat the text). Allocates nothing. */
+ * string that does not repeat the text; *out is then of no use).
+ * Allocates nothing. */
 const char *cfaop_serial_parse_mem(const char *text, size_t len, cfaop_serial_t *out);
 
 /* The same for a C string, with a message that quotes it. */

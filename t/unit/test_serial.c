@@ -2,6 +2,7 @@
  * bytes, the rejected ones with their reason, formatting and ASN1_INTEGERs. */
 #include "revocation_util.h"
 
+#include <stdint.h>
 #include <apr_strings.h>
 #include <openssl/bn.h>
 
@@ -324,6 +325,192 @@ START_TEST(from_asn1_over_20_octets)
 }
 END_TEST
 
+/* ---- the converters against slow models ----------------------------- */
+
+static const char M_HEX[] = "it has a character that is not a hexadecimal digit";
+static const char M_SPACE[] = "it has whitespace inside (one serial number is expected)";
+static const char M_LONG[] = "it is longer than 20 octets, the RFC 5280 limit for a "
+                             "certificate serial number";
+
+/* A fixed sequence, so that a failure reproduces. */
+static uint64_t rnd_state;
+
+static unsigned rnd(unsigned n)
+{
+    rnd_state = rnd_state * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+    return (unsigned)((rnd_state >> 33) % n);
+}
+
+/* The canonical hex of a run of hex digits, the slow way; NULL when it
+ * does not fit 20 octets. */
+static const char *hex_model(const char *digits, size_t n)
+{
+    char *out = apr_palloc(tu_pool, n + 3), *o = out;
+    size_t i;
+
+    while (n > 0 && *digits == '0') {
+        digits++;
+        n--;
+    }
+    if (n > 40)
+        return NULL;
+    if (n == 0)
+        return "00";
+    if (n % 2)
+        *o++ = '0';
+    for (i = 0; i < n; i++)
+        *o++ = (char)(digits[i] >= 'a' ? digits[i] - 'a' + 'A' : digits[i]);
+    *o = '\0';
+    return out;
+}
+
+static const char *parse_len(const char *text, size_t len, cfaop_serial_t *s)
+{
+    memset(s, 0xAA, sizeof(*s));
+    return cfaop_serial_parse_mem(text, len, s);
+}
+
+/* Runs of every length up to past the limit, with and without leading
+ * zeros, in each hex form, then with one character spoiled, anywhere,
+ * including bytes at the edges of the digit ranges and above 0x7f (the
+ * converter reads eight digits at a time). */
+START_TEST(hex_runs_match_model)
+{
+    static const char alphabet[] = "0123456789abcdefABCDEF";
+    static const char spoilers[] = "/:@G`g.#\x7f\x80\xb0\xc1\xe1\xff\x01 \t";
+    static const char *const prefixes[] = { "", "0x", "0X", "serial=", "SERIAL=", "Serial=" };
+    static const char *const reasons[] = { M_HEX, "only hexadecimal digits may follow 0x",
+                                           "only hexadecimal digits may follow 0x",
+                                           "only hexadecimal digits may follow serial=",
+                                           "only hexadecimal digits may follow serial=",
+                                           "only hexadecimal digits may follow serial=" };
+    char text[128];
+    int iter;
+
+    rnd_state = 1;
+    for (iter = 0; iter < 20000; iter++) {
+        unsigned form = rnd(6), zeros = rnd(3) == 0 ? rnd(12) : 0;
+        size_t plen = strlen(prefixes[form]), n = zeros + 1 + rnd(46), i, k;
+        const char *want, *got;
+        cfaop_serial_t s;
+        char bad;
+
+        memcpy(text, prefixes[form], plen);
+        for (i = 0; i < n; i++)
+            text[plen + i] = i < zeros ? '0' : alphabet[rnd(sizeof(alphabet) - 1)];
+        text[plen + n] = '\0';
+        want = hex_model(text + plen, n);
+        got = parse_len(text, plen + n, &s);
+        if (want == NULL) {
+            ck_assert_msg(got == M_LONG || (got && strcmp(got, M_LONG) == 0), "'%s': %s", text,
+                          got ? got : "accepted");
+        }
+        else {
+            ck_assert_msg(got == NULL, "'%s' rejected: %s", text, got);
+            ck_assert_str_eq(cfaop_serial_format(tu_pool, &s), want);
+            ck_assert(s.len == 0 || s.bytes[0] != 0);
+        }
+
+        /* Spoiled: the first bad character decides, before the length. */
+        k = rnd((unsigned)n);
+        bad = spoilers[rnd(sizeof(spoilers) - 1)];
+        if (form == 0 && bad == ':')
+            continue;                   /* a colon makes the colon form */
+        if ((bad == ' ' || bad == '\t') && (k == n - 1 || (form == 0 && k == 0)))
+            continue;                   /* whitespace at an end is trimmed */
+        text[plen + k] = bad;
+        got = parse_len(text, plen + n, &s);
+        ck_assert_msg(got != NULL, "'%s' accepted", text);
+        ck_assert_str_eq(got, bad == ' ' || bad == '\t' ? M_SPACE : reasons[form]);
+    }
+}
+END_TEST
+
+/* dec: against OpenSSL's decimal conversion, across the 20-octet limit. */
+START_TEST(decimal_runs_match_bignum)
+{
+    static const char spoilers[] = "/:aA.\x80\xb9-+ ";
+    char text[96];
+    int iter;
+
+    rnd_state = 2;
+    for (iter = 0; iter < 5000; iter++) {
+        unsigned zeros = rnd(3) == 0 ? rnd(6) : 0;
+        size_t n = zeros + 1 + rnd(52), i, k;
+        BIGNUM *bn = NULL;
+        cfaop_serial_t s;
+        const char *got;
+        char bad;
+
+        memcpy(text, "dec:", 4);
+        for (i = 0; i < n; i++)
+            text[4 + i] = i < zeros ? '0' : (char)('0' + rnd(10));
+        text[4 + n] = '\0';
+        ck_assert_int_gt(BN_dec2bn(&bn, text + 4), 0);
+        got = parse_len(text, 4 + n, &s);
+        if (BN_num_bytes(bn) > 20) {
+            ck_assert_msg(got != NULL && strcmp(got, M_LONG) == 0, "'%s': %s", text,
+                          got ? got : "accepted");
+        }
+        else {
+            char *hex = BN_bn2hex(bn);
+
+            ck_assert_msg(got == NULL, "'%s' rejected: %s", text, got);
+            ck_assert_str_eq(cfaop_serial_format(tu_pool, &s), BN_is_zero(bn) ? "00" : hex);
+            OPENSSL_free(hex);
+        }
+        BN_free(bn);
+
+        k = rnd((unsigned)n);
+        bad = spoilers[rnd(sizeof(spoilers) - 1)];
+        if (bad == ' ' && k == n - 1)
+            continue;
+        text[4 + k] = bad;
+        got = parse_len(text, 4 + n, &s);
+        ck_assert_msg(got != NULL, "'%s' accepted", text);
+        ck_assert_str_eq(got, bad == ' ' ? M_SPACE : "only decimal digits may follow dec:");
+    }
+    /* The largest 20-octet number, and one more. */
+    ck_canon("dec:1461501637330902918203684832716283019655932542975", repeat("FF", 20));
+    ck_canon("dec:0001461501637330902918203684832716283019655932542975", repeat("FF", 20));
+    ck_assert_str_eq(why("dec:1461501637330902918203684832716283019655932542976"), M_LONG);
+}
+END_TEST
+
+/* Only the first character selects a prefix test; what is not a prefix
+ * is read as the other forms read it, in any case. */
+START_TEST(prefix_edges)
+{
+    ck_canon("DEC:10", "0A");
+    ck_canon("Dec:10", "0A");
+    ck_canon("sErIaL=0a", "0A");
+    ck_canon("0X0a", "0A");
+    ck_canon("0x000000000000000000000000000000000000000000000000000a", "0A");
+    ck_canon("dec", "0DEC");            /* hex digits, no colon: bare hex */
+    ck_canon("de:c", "DE0C");
+    ck_canon("0", "00");
+    ck_canon("0000", "00");
+    ck_canon("00:00:0a", "0A");
+    ck_assert_str_eq(why("DEC:"), "no digits follow dec:");
+    ck_assert_str_eq(why("0X"), "no digits follow 0x");
+    ck_assert_str_eq(why("SERIAL="), "no digits follow serial=");
+    ck_assert_str_eq(why("serial"), M_HEX);
+    ck_assert_str_eq(why("seria=01"), M_HEX);
+    ck_assert_str_eq(why("s"), M_HEX);
+    ck_assert_str_eq(why("0y01"), M_HEX);
+    ck_assert_str_eq(why("decl:01"), "colon-separated groups must be 1 or 2 hexadecimal "
+                                     "digits each");
+    /* A spoiled run that is also too long is refused for the character. */
+    ck_assert_str_eq(why(apr_pstrcat(tu_pool, repeat("A", 50), "G", NULL)), M_HEX);
+    ck_assert_str_eq(why(apr_pstrcat(tu_pool, "0x", repeat("A", 50), " 1", NULL)), M_SPACE);
+    ck_assert_str_eq(why(apr_pstrcat(tu_pool, "dec:", repeat("9", 60), "x", NULL)),
+                     "only decimal digits may follow dec:");
+    /* Whitespace inside a colon form, wherever the groups go wrong first. */
+    ck_assert_str_eq(why("123:4 5"), M_SPACE);
+    ck_assert_str_eq(why(apr_pstrcat(tu_pool, repeat("ff:", 25), "ff \t01", NULL)), M_SPACE);
+}
+END_TEST
+
 Suite *serial_suite(void)
 {
     Suite *s = suite_create("serial");
@@ -351,6 +538,9 @@ Suite *serial_suite(void)
     tcase_add_test(tc, from_asn1_strips_zeros_and_zero);
     tcase_add_test(tc, from_asn1_negative_is_distinct);
     tcase_add_test(tc, from_asn1_over_20_octets);
+    tcase_add_test(tc, hex_runs_match_model);
+    tcase_add_test(tc, decimal_runs_match_bignum);
+    tcase_add_test(tc, prefix_edges);
     suite_add_tcase(s, tc);
     return s;
 }

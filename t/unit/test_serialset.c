@@ -170,9 +170,9 @@ START_TEST(many_sequential_and_wide)
         s = wide(0x7E, i);
         ck_assert(!cfaop_serialset_contains(set, &s));
     }
-    /* Records of 21 bytes and a table of 8-byte slots at load <= 1/2. */
-    ck_assert_uint_ge(cfaop_serialset_memory(set), 2 * N * (21 + 2 * 8));
-    ck_assert_uint_le(cfaop_serialset_memory(set), 2 * N * (21 + 4 * 8));
+    /* Records of 21 bytes and a table of 4-byte slots at load <= 1/2. */
+    ck_assert_uint_ge(cfaop_serialset_memory(set), 2 * N * (21 + 2 * 4));
+    ck_assert_uint_le(cfaop_serialset_memory(set), 2 * N * (21 + 4 * 4));
 }
 END_TEST
 
@@ -464,6 +464,149 @@ START_TEST(deny_file_large_streamed)
 }
 END_TEST
 
+START_TEST(deny_comment_after_glued_hash)
+{
+    cfaop_serialset_t *set;
+    apr_size_t added = 0;
+
+    /* A glued '#' is text; the search goes on to the next one. */
+    ck_assert_str_eq(parse_text("01\n0A1B#x #c\n", NULL, NULL),
+                     "line 2 of deny.txt: '0A1B#x' is not a serial number: it has a character "
+                     "that is not a hexadecimal digit");
+    ck_assert_str_eq(parse_text("0A# #c", NULL, NULL),
+                     "line 1 of deny.txt: '0A#' is not a serial number: it has a character "
+                     "that is not a hexadecimal digit");
+    ck_assert_ptr_null(parse_text("##\n0A\t#c\n0B #c # d\n\t#\n0C #", &set, &added));
+    ck_assert_uint_eq(added, 3);
+    ck_assert(has(set, "0A") && has(set, "0B") && has(set, "0C"));
+}
+END_TEST
+
+START_TEST(deny_prefixes_any_case_and_leading_zeros)
+{
+    const char *text = "DEC:10\n"
+                       "SERIAL=0B\n"
+                       "0X0C\n"
+                       "Serial=000D\n"
+                       "00:00:0e\n"
+                       "0x0000000F\n"
+                       "dec:0016\n"
+                       "0000000000000000000000000000000000000000000000000011\n"
+                       "dec\n";
+    cfaop_serialset_t *set;
+    apr_size_t added = 0;
+
+    ck_assert_ptr_null(parse_text(text, &set, &added));
+    ck_assert_uint_eq(added, 9);
+    ck_assert_ptr_null(cfaop_serialset_freeze(set));
+    ck_assert_uint_eq(cfaop_serialset_count(set), 9);
+    ck_assert(has(set, "0A") && has(set, "0B") && has(set, "0C") && has(set, "0D"));
+    ck_assert(has(set, "0E") && has(set, "0F") && has(set, "10") && has(set, "11"));
+    ck_assert(has(set, "0DEC"));
+}
+END_TEST
+
+START_TEST(deny_error_on_last_line_and_first)
+{
+    ck_assert_str_eq(parse_text("01\r\n\r\n# c\r\nzz", NULL, NULL),
+                     "line 4 of deny.txt: 'zz' is not a serial number: it has a character "
+                     "that is not a hexadecimal digit");
+    ck_assert_str_eq(parse_text("\xef\xbb\xbf" "zz # c\r\n01\n", NULL, NULL),
+                     "line 1 of deny.txt: 'zz' is not a serial number: it has a character "
+                     "that is not a hexadecimal digit");
+    ck_assert_str_eq(parse_text("01\n\n\n\n\n\n\n\n\n0x\n", NULL, NULL),
+                     "line 10 of deny.txt: '0x' is not a serial number: no digits follow 0x");
+}
+END_TEST
+
+/* The limit is on the line as it is in the file, comment and '\r' included. */
+START_TEST(deny_line_length_limit_exact)
+{
+    char *line = apr_palloc(tu_pool, CFAOP_DENYFILE_LINE_MAX + 2);
+    const char *path;
+
+    memset(line, ' ', CFAOP_DENYFILE_LINE_MAX + 1);
+    memcpy(line, "0A #", 4);
+    line[CFAOP_DENYFILE_LINE_MAX - 1] = '\r';
+    line[CFAOP_DENYFILE_LINE_MAX] = '\0';
+    ck_assert_ptr_null(parse_text(apr_pstrcat(tu_pool, "01\n", line, "\n02", NULL), NULL, NULL));
+    path = rv_write_text("01\n", line, "\n02\n", NULL);
+    ck_assert_ptr_null(cfaop_denyfile_load(tu_pool, path, cfaop_serialset_create(tu_pool), NULL));
+
+    line[CFAOP_DENYFILE_LINE_MAX - 1] = ' ';
+    line[CFAOP_DENYFILE_LINE_MAX] = '\r';
+    line[CFAOP_DENYFILE_LINE_MAX + 1] = '\0';
+    ck_assert_str_eq(parse_text(apr_pstrcat(tu_pool, "01\n", line, "\n02", NULL), NULL, NULL),
+                     "line 2 of deny.txt: the line is longer than 4096 characters");
+    path = rv_write_text("01\n", line, "\n02\n", NULL);
+    ck_assert_str_eq(cfaop_denyfile_load(tu_pool, path, cfaop_serialset_create(tu_pool), NULL),
+                     apr_psprintf(tu_pool, "line 2 of %s: the line is longer than 4096 characters",
+                                  path));
+}
+END_TEST
+
+START_TEST(deny_file_empty_or_blank)
+{
+    static const char *const texts[] = { "", "\n", "\r\n", "\n\n  \n", "# only\n", "\xef\xbb\xbf" };
+    size_t i;
+
+    for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        const char *path = tu_write_temp(texts[i], strlen(texts[i]));
+        cfaop_serialset_t *set = cfaop_serialset_create(tu_pool);
+        apr_size_t added = 99;
+
+        ck_assert_ptr_null(cfaop_denyfile_load(tu_pool, path, set, &added));
+        ck_assert_uint_eq(added, 0);
+        ck_assert_ptr_null(cfaop_serialset_freeze(set));
+        ck_assert_uint_eq(cfaop_serialset_count(set), 0);
+    }
+}
+END_TEST
+
+/* The reader takes the file in chunks of 256 KiB: shift the lines one byte
+ * at a time so that a chunk ends at every place in a line (inside the
+ * digits, between '\r' and '\n', just after '\n'), and once with that line
+ * spoiled, whose number must still be right. */
+START_TEST(deny_file_every_split_at_a_chunk_end)
+{
+    enum { LINES = 7000, LINE = 42, CHUNK = 256 * 1024 };
+    apr_size_t cap = 64 + (apr_size_t)LINES * LINE;
+    char *text = apr_palloc(tu_pool, cap);
+    int shift;
+
+    for (shift = 0; shift < LINE + 1; shift++) {
+        apr_size_t len, added = 0, straddle;
+        cfaop_serialset_t *set = cfaop_serialset_create(tu_pool);
+        const char *path;
+        int i;
+
+        memset(text, '.', (apr_size_t)shift + 1);
+        text[0] = '#';
+        text[shift + 1] = '\n';
+        len = (apr_size_t)shift + 2;
+        for (i = 1; i <= LINES; i++)
+            len += (apr_size_t)apr_snprintf(text + len, cap - len, "%040X\r\n", i);
+        path = tu_write_temp(text, len);
+        ck_assert_ptr_null(cfaop_denyfile_load(tu_pool, path, set, &added));
+        ck_assert_uint_eq(added, LINES);
+        ck_assert_ptr_null(cfaop_serialset_freeze(set));
+        ck_assert_uint_eq(cfaop_serialset_count(set), LINES);
+        /* Serial line j holds bytes [shift + 2 + (j - 1) * LINE, shift + 2 + j * LINE). */
+        straddle = (CHUNK - 1 - (apr_size_t)(shift + 2)) / LINE + 1;
+        ck_assert(has(set, apr_psprintf(tu_pool, "%X", (unsigned)straddle)));
+        ck_assert(has(set, apr_psprintf(tu_pool, "%X", (unsigned)straddle + 1)));
+
+        text[shift + 2 + (straddle - 1) * LINE + 20] = 'G';
+        path = tu_write_temp(text, len);
+        ck_assert_str_eq(cfaop_denyfile_load(tu_pool, path, cfaop_serialset_create(tu_pool), NULL),
+                         apr_psprintf(tu_pool, "line %" APR_SIZE_T_FMT " of %s: '%020X%c%019X' "
+                                      "is not a serial number: it has a character that is "
+                                      "not a hexadecimal digit", straddle + 1, path, 0, 'G',
+                                      (unsigned)straddle));
+    }
+}
+END_TEST
+
 Suite *serialset_suite(void)
 {
     Suite *s = suite_create("serialset");
@@ -497,6 +640,12 @@ Suite *serialset_suite(void)
     tcase_add_test(deny, deny_file_errors_name_path_and_line);
     tcase_add_test(deny, deny_file_missing_or_not_regular);
     tcase_add_test(deny, deny_file_large_streamed);
+    tcase_add_test(deny, deny_comment_after_glued_hash);
+    tcase_add_test(deny, deny_prefixes_any_case_and_leading_zeros);
+    tcase_add_test(deny, deny_error_on_last_line_and_first);
+    tcase_add_test(deny, deny_line_length_limit_exact);
+    tcase_add_test(deny, deny_file_empty_or_blank);
+    tcase_add_test(deny, deny_file_every_split_at_a_chunk_end);
     suite_add_tcase(s, deny);
     return s;
 }

@@ -60,9 +60,16 @@ static void arm_release_on_exit(void)
         exit_key_armed = 1;
 }
 
+/* The key's value is cleared too: once this runs the module may be
+ * unloaded (a restart in one-process mode), and a destructor left armed
+ * would point into it. */
 void cfaop_chaincache_release_thread(void)
 {
     release_slots();
+    if (exit_key_armed) {
+        pthread_setspecific(exit_key, NULL);
+        exit_key_armed = 0;
+    }
 }
 
 void cfaop_chaincache_new_generation(void)

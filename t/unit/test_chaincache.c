@@ -110,6 +110,28 @@ START_TEST(thread_exit_frees_its_chains)
 }
 END_TEST
 
+static void *store_release_then_exit(void *arg)
+{
+    stored_t *s = arg;
+
+    cfaop_chaincache_store(&s->digest, POLICY_A, s->chain);
+    cfaop_chaincache_release_thread();
+    return NULL;
+}
+
+/* A thread released before it exits is not released twice. */
+START_TEST(released_thread_exits_cleanly)
+{
+    stored_t s = marked_copy(leaf_cert(15));
+    pthread_t thread;
+
+    marked_freed = 0;
+    ck_assert_int_eq(pthread_create(&thread, NULL, store_release_then_exit, &s), 0);
+    ck_assert_int_eq(pthread_join(thread, NULL), 0);
+    ck_assert_int_eq(marked_freed, 1);
+}
+END_TEST
+
 START_TEST(replacing_a_slot_frees_the_old_chain)
 {
     X509 *leaf = leaf_cert(14);
@@ -134,6 +156,7 @@ Suite *chaincache_suite(void)
     tcase_add_test(tc, hit_needs_same_policy_and_generation);
     tcase_add_test(tc, release_frees_this_threads_chains);
     tcase_add_test(tc, thread_exit_frees_its_chains);
+    tcase_add_test(tc, released_thread_exits_cleanly);
     tcase_add_test(tc, replacing_a_slot_frees_the_old_chain);
     suite_add_tcase(s, tc);
     return s;

@@ -28,6 +28,7 @@
 #   server.pem/.key        self-signed, CN=localhost, SAN DNS:localhost, IP:127.0.0.1
 # For configuration error cases:
 #   notca.pem              self-signed, basicConstraints CA:FALSE
+#   nocertsign-ca.pem      self-signed, CA:TRUE, keyUsage cRLSign only (no keyCertSign)
 #   empty.pem              an empty file
 #   garbage.pem            text with no certificate in it
 # Also: ticket.key (48 random bytes, for SSLSessionTicketKeyFile).
@@ -83,12 +84,15 @@ rm -f badsig.der
 
 pki_self server "/CN=localhost" 2001 -ext v3_server
 pki_self notca "$ORG/CN=AOP Test Not A CA" 2002 -ext v3_notca
+printf '%s\n' 'basicConstraints = critical, CA:TRUE' 'keyUsage = critical, cRLSign' \
+    'subjectKeyIdentifier = hash' | pki_extensions v3_nocertsign
+pki_self nocertsign-ca "$ORG/CN=AOP Test CRL-only CA" 2003 -ext v3_nocertsign
 : > empty.pem
 printf 'this file holds no certificate\n-----BEGIN NOTHING-----\nxyz\n' > garbage.pem
 openssl rand -out ticket.key 48
 
 for f in root-ca wrong-ca int-ca expiring-ca expired-ca good expired notyet selfsigned \
-         wrongca int-leaf badsig good2 server notca; do
+         wrongca int-leaf badsig good2 server notca nocertsign-ca; do
     mv -f "$f.pem" "$f.key" "$out/"
 done
 mv -f int-leaf-chain.pem empty.pem garbage.pem ticket.key "$out/"

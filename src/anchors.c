@@ -61,6 +61,11 @@ const char *cfaop_anchor_check_ca(apr_pool_t *pool, X509 *cert)
     if (!(flags & EXFLAG_BCONS) || !(flags & EXFLAG_CA))
         return apr_pstrcat(pool, "is not a CA (basicConstraints CA:TRUE is missing): ",
                            cfaop_format_dn(pool, X509_get_subject_name(cert)), NULL);
+    /* OpenSSL refuses every certificate such a CA issued (the issuer may not
+     * sign certificates), so the vhost would refuse everything; say so now. */
+    if ((flags & EXFLAG_KUSAGE) && !(X509_get_key_usage(cert) & KU_KEY_CERT_SIGN))
+        return apr_pstrcat(pool, "may not sign certificates (keyUsage lacks keyCertSign): ",
+                           cfaop_format_dn(pool, X509_get_subject_name(cert)), NULL);
     return NULL;
 }
 

@@ -10,7 +10,8 @@ use Apache::TestUtil;
 use CFAOPTest;
 
 my $missing = pki('no-such-ca.pem');
-my ($empty, $garbage, $notca) = map { pki($_) } qw(empty.pem garbage.pem notca.pem);
+my ($empty, $garbage, $notca, $nocertsign) =
+    map { pki($_) } qw(empty.pem garbage.pem notca.pem nocertsign-ca.pem);
 my @errors = (
     # [what, directive line, message (regexp): id, directive and file]
     ['missing CA file', qq{CFAOPTrustedCA "$missing"},
@@ -21,6 +22,8 @@ my @errors = (
      qr/CFAOP0002: CFAOPTrustedCA: .*\Q$garbage\E.*no certificate found/],
     ['CA without CA:TRUE', qq{CFAOPTrustedCA "$notca"},
      qr/CFAOP0002: CFAOPTrustedCA: .*\Q$notca\E.*not a CA \(basicConstraints CA:TRUE is missing\)/],
+    ['CA whose keyUsage lacks keyCertSign', qq{CFAOPTrustedCA "$nocertsign"},
+     qr/CFAOP0002: CFAOPTrustedCA: .*\Q$nocertsign\E: certificate may not sign certificates \(keyUsage lacks keyCertSign\): CN=AOP Test CRL-only CA/],
     ['bad CFAOP value', 'CFAOP Maybe', qr/CFAOP0001: CFAOP: .*On.*Off.*ReportOnly/],
     ['CFAOPVerifyDepth 0', 'CFAOPVerifyDepth 0', qr/CFAOP0001: CFAOPVerifyDepth: .*'0'/],
     ['CFAOPVerifyDepth 17', 'CFAOPVerifyDepth 17', qr/CFAOP0001: CFAOPVerifyDepth: .*'17'/],

@@ -354,6 +354,39 @@ START_TEST(check_ca)
 }
 END_TEST
 
+/* CA:TRUE with a keyUsage that leaves out keyCertSign (found by
+ * fuzz_anchors): OpenSSL would refuse every leaf it signed. */
+START_TEST(check_ca_needs_key_cert_sign)
+{
+    time_t now = time(NULL);
+    tu_cert_opts_t o = { 0 };
+    tu_cred_t crl_only, both;
+    cfaop_anchor_set_t *set = NULL;
+    const char *err;
+
+    o.cn = "CRL signer";
+    o.o = "Unit Test";
+    o.serial = 7;
+    o.not_before = now - TU_DAY;
+    o.not_after = now + TU_DAY;
+    o.bc = TU_BC_CA;
+    o.ku = "critical,cRLSign";
+    crl_only = tu_make_cert(&o);
+    ck_assert_int_eq(X509_check_ca(crl_only.cert), 0);
+    ck_assert_str_eq(cfaop_anchor_check_ca(tu_pool, crl_only.cert),
+                     "may not sign certificates (keyUsage lacks keyCertSign): "
+                     "CN=CRL signer,O=Unit Test");
+    err = cfaop_anchor_set_load_pem(tu_pool, tu_cert_pem(crl_only.cert), "inline", 0, &set);
+    ck_assert_str_eq(err, "inline: certificate may not sign certificates (keyUsage lacks "
+                          "keyCertSign): CN=CRL signer,O=Unit Test");
+
+    o.cn = "Full CA";
+    o.ku = "critical,keyCertSign";
+    both = tu_make_cert(&o);
+    ck_assert_ptr_null(cfaop_anchor_check_ca(tu_pool, both.cert));
+}
+END_TEST
+
 /* ---- expiry warning ------------------------------------------------- */
 
 static X509 *ca_until(time_t not_after)
@@ -456,6 +489,7 @@ Suite *anchors_suite(void)
     tcase_add_test(tc, load_pem_memory_non_ca);
     tcase_add_test(tc, load_pem_memory_empty);
     tcase_add_test(tc, check_ca);
+    tcase_add_test(tc, check_ca_needs_key_cert_sign);
     tcase_add_test(tc, expiry_fixed_clock);
     tcase_add_test(tc, expiry_relative_to_now);
     tcase_add_test(tc, read_file_exact_bytes);

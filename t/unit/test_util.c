@@ -187,7 +187,7 @@ tu_cred_t tu_make_cert(const tu_cert_opts_t *o)
     switch (o->v1 ? TU_BC_NONE : o->bc) {
     case TU_BC_CA:
         add_ext(cert, &ctx, NID_basic_constraints, "critical,CA:TRUE");
-        add_ext(cert, &ctx, NID_key_usage, "critical,keyCertSign,cRLSign");
+        add_ext(cert, &ctx, NID_key_usage, o->ku ? o->ku : "critical,keyCertSign,cRLSign");
         break;
     case TU_BC_LEAF:
         add_ext(cert, &ctx, NID_basic_constraints, "critical,CA:FALSE");

@@ -43,6 +43,7 @@ typedef struct {
     time_t not_after;
     tu_bc_t bc;
     const char *eku;            /* e.g. "clientAuth", "serverAuth"; NULL: none */
+    const char *ku;             /* keyUsage instead of bc's default, e.g. "critical,cRLSign" */
     const char *comment;        /* an nsComment extension (to make big certs), or NULL */
     int v1;                     /* an X.509 v1 certificate: no extensions at all */
 } tu_cert_opts_t;

@@ -29,27 +29,12 @@ read -r -a targets <<< "${FUZZ_TARGETS:-${all_targets[*]}}"
 
 # ---- tools ----------------------------------------------------------------
 
-# clang with its sanitizer and libFuzzer runtimes; as root, installed when
-# missing (Debian: clang, libclang-rt-dev, llvm for the symbolizer).
-ensure_clang() {
-    local rt
-    rt=$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a 2>/dev/null || true)
-    if command -v clang >/dev/null 2>&1 && [ -f "$rt" ] && command -v llvm-symbolizer >/dev/null 2>&1; then
-        return 0
-    fi
-    if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-        echo "fuzz/run.sh: needs clang with libFuzzer (Debian: apt-get install clang libclang-rt-dev llvm)" >&2
-        exit 1
-    fi
-    echo "fuzz/run.sh: installing clang libclang-rt-dev llvm"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -q
-    apt-get install -y -q --no-install-recommends clang libclang-rt-dev llvm </dev/null
-}
+# shellcheck source=scripts/hardening-lib.sh
+. "$top/scripts/hardening-lib.sh"
 
 build_targets() {
     [ "${FUZZ_NO_BUILD:-}" = 1 ] && return 0
-    ensure_clang
+    hardening_ensure_clang fuzz/run.sh libclang_rt.fuzzer-x86_64.a
     make --no-print-directory -f Makefile -f mk/hardening.mk FUZZ_BUILD="$build" fuzz-build
 }
 

@@ -28,24 +28,11 @@ cd "$top"
 build=${ASAN_BUILD:-build/asan}
 case "$build" in /*) module="$build/mod_cf_aop.so" ;; *) module="$top/$build/mod_cf_aop.so" ;; esac
 
-ensure_clang() {
-    local rt
-    rt=$(clang -print-file-name=libclang_rt.asan-x86_64.so 2>/dev/null || true)
-    if command -v clang >/dev/null 2>&1 && [ -f "$rt" ] && command -v llvm-symbolizer >/dev/null 2>&1; then
-        return 0
-    fi
-    if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-        echo "asan-suite: needs clang and its sanitizer runtimes (Debian: apt-get install clang libclang-rt-dev llvm)" >&2
-        exit 1
-    fi
-    echo "asan-suite: installing clang libclang-rt-dev llvm"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -q
-    apt-get install -y -q --no-install-recommends clang libclang-rt-dev llvm </dev/null
-}
+# shellcheck source=scripts/hardening-lib.sh
+. "$here/hardening-lib.sh"
 
 bash scripts/install-deps.sh
-ensure_clang
+hardening_ensure_clang asan-suite libclang_rt.asan-x86_64.so
 
 runtime=$(clang -print-file-name=libclang_rt.asan-x86_64.so)
 if [ ! -f "$runtime" ]; then
@@ -66,16 +53,7 @@ CK_FORK=no ASAN_SYMBOLIZER_PATH="$symbolizer" \
     "$build/unit_tests"
 
 # ---- the suite ----------------------------------------------------------------
-apxs=${APXS:-$(command -v apxs || command -v apxs2 || true)}
-httpd=${HTTPD:-}
-if [ -z "$httpd" ] && [ -n "$apxs" ]; then
-    httpd="$("$apxs" -q SBINDIR)/$("$apxs" -q TARGET)"
-fi
-[ -n "$httpd" ] && [ -x "$httpd" ] || httpd=$(command -v apache2 || command -v httpd || true)
-if [ -z "$httpd" ] || [ ! -x "$httpd" ]; then
-    echo "asan-suite: the httpd binary was not found (set HTTPD)" >&2
-    exit 1
-fi
+hardening_find_httpd asan-suite
 
 # The wrapper and the report directory must be usable by the suite's
 # unprivileged user (t/run-suite.sh drops root).

@@ -52,16 +52,9 @@ fi
 echo "valgrind-suite: building the module in $build (-O0 -g)"
 make --no-print-directory BUILD="$build" OPT="-O0 -g -fno-omit-frame-pointer" "$build/mod_cf_aop.so"
 
-apxs=${APXS:-$(command -v apxs || command -v apxs2 || true)}
-httpd=${HTTPD:-}
-if [ -z "$httpd" ] && [ -n "$apxs" ]; then
-    httpd="$("$apxs" -q SBINDIR)/$("$apxs" -q TARGET)"
-fi
-[ -n "$httpd" ] && [ -x "$httpd" ] || httpd=$(command -v apache2 || command -v httpd || true)
-if [ -z "$httpd" ] || [ ! -x "$httpd" ]; then
-    echo "valgrind-suite: the httpd binary was not found (set HTTPD)" >&2
-    exit 1
-fi
+# shellcheck source=scripts/hardening-lib.sh
+. "$here/hardening-lib.sh"
+hardening_find_httpd valgrind-suite
 
 foreground="-D FOREGROUND"
 [ "${VALGRIND_ONE_PROCESS:-0}" = 1 ] && foreground=""

@@ -26,17 +26,11 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "splitmix64.h"
+
 #define SERIAL_LEN 20
 
 static uint64_t state;
-
-static uint64_t next64(void)
-{
-    uint64_t z = (state += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
 
 /* Serial i of the list: a counter in the last 4 octets keeps the serials
  * distinct; the rest is random. */
@@ -45,7 +39,7 @@ static void serial_at(unsigned long i, unsigned char out[SERIAL_LEN])
     int k;
 
     for (k = 0; k < 16; k += 8) {
-        uint64_t r = next64();
+        uint64_t r = splitmix64(&state);
         memcpy(out + k, &r, 8);
     }
     out[0] = (unsigned char)((out[0] & 0x7f) | 0x01);

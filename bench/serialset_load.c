@@ -34,18 +34,11 @@
 #include "denyfile.h"
 #include "serial.h"
 #include "serialset.h"
+#include "splitmix64.h"
 
 #define LOOKUPS 1000000
 
 static uint64_t rng_state;
-
-static uint64_t splitmix64(void)
-{
-    uint64_t z = (rng_state += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
 
 /* The i-th serial of a stream: 20 random octets, first one below 0x80 so
  * that it is what a CA issues (positive, 20 octets in DER). */
@@ -55,7 +48,7 @@ static void nth_serial(uint64_t seed, unsigned long i, unsigned char out[20])
 
     rng_state = seed ^ ((uint64_t)i * UINT64_C(0x2545f4914f6cdd1d));
     for (k = 0; k < 20; k += 4) {
-        uint64_t r = splitmix64();
+        uint64_t r = splitmix64(&rng_state);
         memcpy(out + k, &r, 4);
     }
     out[0] = (unsigned char)((out[0] & 0x7f) | 0x01);
@@ -350,7 +343,7 @@ int main(int argc, char **argv)
         misses = malloc(sizeof(*misses) * LOOKUPS);
         for (i = 0; i < LOOKUPS; i++) {
             /* Random members (not in file order) and non-members. */
-            unsigned long pick = (unsigned long)(splitmix64() % n);
+            unsigned long pick = (unsigned long)(splitmix64(&rng_state) % n);
             nth_serial(1, pick, s);
             memset(&hits[i], 0, sizeof(hits[i]));
             hits[i].len = 20;       /* nth_serial's first octet is never 0 */

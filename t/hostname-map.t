@@ -162,7 +162,7 @@ for my $ca (@{ $two->[1] }) {
 }
 # The CertificateRequest of map entries.
 for my $e ($plain[-1], $two) {
-    my $names = hn_ca_names(vhost => 'cfaop_hn_map', sni => $e->[0]);
+    my $names = openssl_ca_names(vhost => 'cfaop_hn_map', sni => $e->[0]);
     ok t_cmp(join(' | ', @{ $names || ['no CertificateRequest'] }), join(' | ', map { hn_subject($_) } @{ $e->[1] }),
              "CertificateRequest for $e->[0] names " . join(', ', @{ $e->[1] }));
 }

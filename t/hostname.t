@@ -122,7 +122,7 @@ for my $case (['1.3', 'certificate_required'], ['1.2', 'handshake_failure']) {
 # The CertificateRequest names the CAs of the policy the SNI selects.
 for my $c (@ca_names) {
     my ($sni, $tls, $files) = @$c;
-    my $names = hn_ca_names(vhost => 'cfaop_hn', sni => $sni, tls => $tls);
+    my $names = openssl_ca_names(vhost => 'cfaop_hn', sni => $sni, tls => $tls);
     ok t_cmp(join(' | ', @{ $names || ['no CertificateRequest'] }), join(' | ', map { hn_subject($_) } @$files),
              "TLS $tls: SNI " . $s->($sni) . ": CertificateRequest names " . join(', ', @$files));
 }

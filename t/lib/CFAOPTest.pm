@@ -217,13 +217,15 @@ sub read_response {
     return { status => $status + 0, headers => \%headers, body => $body, env => \%env };
 }
 
-# The CA names the server advertises in its CertificateRequest (RFC 2253),
+# The CA names the server advertises in its CertificateRequest (RFC 2253)
+# to a handshake with SNI sni (none when not given),
 # or undef when it sends no CertificateRequest at all.
 sub openssl_ca_names {
     my %a = @_;
     my $port = port($a{vhost});
     my $ver = ($a{tls} || '1.3') eq '1.2' ? '-tls1_2' : '-tls1_3';
-    my $out = qx{openssl s_client -connect 127.0.0.1:$port $ver -msg -nameopt RFC2253 </dev/null 2>&1};
+    my $sni = defined $a{sni} ? "-servername '$a{sni}'" : '-noservername';
+    my $out = qx{openssl s_client -connect 127.0.0.1:$port $ver $sni -msg -nameopt RFC2253 </dev/null 2>&1};
     return undef unless $out =~ /, CertificateRequest\b/;
     my (@names, $in);
     for (split /\n/, $out) {

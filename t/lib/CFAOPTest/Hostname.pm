@@ -1,8 +1,8 @@
 package CFAOPTest::Hostname;
 # Helpers of the per-hostname tests (t/hostname*.t), on top of CFAOPTest:
-# the CA names a CertificateRequest advertises for a given SNI, the verdict
-# line of a hostname policy, raw HTTP/1.1 requests (absolute-form targets),
-# and HTTP/2 request sequences on one connection with curl.
+# the verdict line of a hostname policy, raw HTTP/1.1 requests
+# (absolute-form targets), and HTTP/2 request sequences on one connection
+# with curl.
 use strict;
 use warnings;
 
@@ -11,7 +11,7 @@ use File::Temp ();
 use IO::Socket::SSL ();
 use CFAOPTest;
 
-our @EXPORT = qw(hn_cert hn_ca_names hn_subject hn_line hn_summary raw_requests curl_h2_hosts);
+our @EXPORT = qw(hn_cert hn_subject hn_line hn_summary raw_requests curl_h2_hosts);
 
 # The certificate of t/pki/hn/NAME.pem (or t/pki/NAME.pem with a leading
 # '/': '/good') as CFAOPTest knows it.
@@ -19,26 +19,6 @@ sub hn_cert { my $n = shift; return $n =~ m{^/(.*)} ? $1 : "hn/$n" }
 
 # The subject of a CA file in pki/hn (or '/NAME' in pki), RFC 2253.
 sub hn_subject { cert_info(hn_cert(shift))->{subject} }
-
-# CA names advertised in the CertificateRequest for SNI (undef: none sent),
-# with openssl s_client: a list of RFC 2253 names, or undef when the server
-# sent no CertificateRequest.
-sub hn_ca_names {
-    my %a = @_;
-    my $port = port($a{vhost});
-    my $ver = ($a{tls} || '1.3') eq '1.2' ? '-tls1_2' : '-tls1_3';
-    my $sni = defined $a{sni} ? "-servername '$a{sni}'" : '-noservername';
-    my $out = qx{openssl s_client -connect 127.0.0.1:$port $ver $sni -msg -nameopt RFC2253 </dev/null 2>&1};
-    return undef unless $out =~ /, CertificateRequest\b/;
-    my (@names, $in);
-    for (split /\n/, $out) {
-        if (/^Acceptable client certificate CA names/) { $in = 1; next }
-        next unless $in;
-        last if /^(?:Requested|Shared|Client Certificate Types|Peer|Server Temp|Verification|---)/;
-        push @names, $_ if length;
-    }
-    return \@names;
-}
 
 # A regexp for a CFAOP01xx verdict line of a hostname (or zone) policy:
 #   id => 'CFAOP0101', what => 'handshake rejected', reason => 'untrusted',

@@ -17,6 +17,9 @@ Suite *crl_suite(void);
 /* The per-thread chain cache (test_chaincache.c). */
 Suite *chaincache_suite(void);
 
+/* Log quoting and ASCII comparisons (test_logesc.c). */
+Suite *logesc_suite(void);
+
 int main(void)
 {
     SRunner *sr;
@@ -38,6 +41,7 @@ int main(void)
     srunner_add_suite(sr, pin_suite());
     srunner_add_suite(sr, crl_suite());
     srunner_add_suite(sr, chaincache_suite());
+    srunner_add_suite(sr, logesc_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

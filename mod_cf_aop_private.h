@@ -14,6 +14,7 @@
 #include "src/hostmap.h"
 #include "src/judge.h"
 #include "src/policy.h"
+#include "src/openssl_compat.h"
 
 /* mod_cf_aop.c declares the module, which declares its log index too. */
 #ifndef CFAOP_DECLARES_MODULE

@@ -184,6 +184,32 @@ pki_crl() {
     _pki_quiet _pki_openssl ca -gencrl -cert "$issuer.pem" -keyfile "$issuer.key" -out "$out" "$@"
 }
 
+# pki_crl_dated ISSUER OUT LAST NEXT: ISSUER's CRL with the given
+# lastUpdate and nextUpdate (YYYYMMDDHHMMSSZ), e.g. a stale one. OpenSSL 3
+# sets the dates itself; 1.1.1's `openssl ca` has no option for them, so
+# it runs under faketime at LAST, with nextUpdate whole days later.
+pki_crl_dated() {
+    local issuer=$1 out=$2 last=$3 next=$4
+    if _pki_openssl ca -help 2>&1 | grep -q -- -crl_lastupdate; then
+        pki_crl "$issuer" "$out" -crl_lastupdate "$last" -crl_nextupdate "$next"
+        return
+    fi
+    command -v faketime >/dev/null 2>&1 \
+        || { echo "pki_crl_dated: OpenSSL before 3.0 needs faketime (make deps installs it)" >&2; return 1; }
+    local days=$(( ($(_pki_epoch "$next") - $(_pki_epoch "$last")) / 86400 ))
+    _pki_use_db "$issuer" || return 1
+    _pki_quiet env TZ=UTC PKI_CADB="$_pki_cadb" \
+        faketime "$(date -u -d "@$(_pki_epoch "$last")" '+%Y-%m-%d %H:%M:%S')" \
+        openssl ca -config "$_pki_cnf" -gencrl -cert "$issuer.pem" -keyfile "$issuer.key" \
+        -out "$out" -crldays "$days"
+}
+
+# YYYYMMDDHHMMSSZ as seconds since the epoch.
+_pki_epoch() {
+    local t=$1
+    date -u -d "${t:0:4}-${t:4:2}-${t:6:2} ${t:8:2}:${t:10:2}:${t:12:2}" +%s
+}
+
 # pki_db ISSUER: prints the directory of ISSUER's database (index.txt), made if new.
 pki_db() {
     _pki_use_db "$1" || return 1

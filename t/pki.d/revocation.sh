@@ -120,7 +120,7 @@ pki_revoke root-ca expired-revoked superseded
 pki_revoke root-ca int-bad-ca CACompromise
 pki_crl root-ca root.crl.pem -crldays 30
 openssl crl -in root.crl.pem -outform DER -out root.crl.der
-pki_crl root-ca stale.crl.pem -crl_lastupdate 20200101000000Z -crl_nextupdate 20200201000000Z
+pki_crl_dated root-ca stale.crl.pem 20200101000000Z 20200201000000Z
 pki_revoke other-ca other-revoked keyCompromise
 pki_crl other-ca other.crl.pem -crldays 30
 cat root.crl.pem other.crl.pem > two.crl.pem

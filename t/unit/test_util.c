@@ -9,6 +9,7 @@
 #include <apr_file_io.h>
 #include <apr_strings.h>
 #include <openssl/bn.h>
+#include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
@@ -126,7 +127,19 @@ STACK_OF(X509) *tu_own_stack(STACK_OF(X509) *certs)
 
 EVP_PKEY *tu_new_key(void)
 {
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
     EVP_PKEY *key = EVP_EC_gen("P-256");
+#else
+    /* 1.1.1 has no EVP_EC_gen: the same key through a key-generation context */
+    EVP_PKEY *key = NULL;
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_id(EVP_PKEY_EC, NULL);
+
+    if (ctx == NULL || EVP_PKEY_keygen_init(ctx) <= 0
+        || EVP_PKEY_CTX_set_ec_paramgen_curve_nid(ctx, NID_X9_62_prime256v1) <= 0
+        || EVP_PKEY_keygen(ctx, &key) <= 0)
+        key = NULL;
+    EVP_PKEY_CTX_free(ctx);
+#endif
     ck_assert_msg(key != NULL, "EC P-256 key generation failed");
     return tu_own_key(key);
 }

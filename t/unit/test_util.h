@@ -11,6 +11,15 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+/* OpenSSL 3.0 named the version numbers; 1.1.1 (Debian 11) takes them bare. */
+#ifndef X509_VERSION_3
+#define X509_VERSION_1 0
+#define X509_VERSION_3 2
+#endif
+#ifndef X509_CRL_VERSION_2
+#define X509_CRL_VERSION_2 1
+#endif
+
 /* The pool of the running test, made by tu_pool_setup and destroyed by
  * tu_pool_teardown (added to each TCase as a checked fixture). */
 extern apr_pool_t *tu_pool;

@@ -6,6 +6,14 @@
 #include "httpd.h"
 #include "http_config.h"
 #include "http_log.h"
+#include "ap_mmn.h"
+
+/* 2.4.30 added the module flags the module is declared with; mod_ssl's
+ * init_server and pre_handshake hooks, which every handshake relies on,
+ * are older (docs/compat.md). */
+#if !AP_MODULE_MAGIC_AT_LEAST(20120211, 70)
+#error "mod_cf_aop needs the headers of Apache httpd 2.4.30 or later"
+#endif
 
 #include <openssl/ssl.h>
 

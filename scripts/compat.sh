@@ -122,6 +122,44 @@ for rel in "${releases[@]}"; do
     [ "$result" = PASS ] && rm -rf "$root"
 done
 
+# ---- headers: the module's sources compiled (not run) against OpenSSL
+# without its deprecated API, and against the next major release's headers
+# (Debian experimental), under -Werror.
+header_check() {
+    local label=$1 ok=PASS f
+    shift
+    local httpd_inc apr_inc apr_cpp
+    httpd_inc=$(apxs -q INCLUDEDIR) apr_inc=$(apxs -q APR_INCLUDEDIR) apr_cpp=$(apxs -q EXTRA_CPPFLAGS)
+    for f in src/*.c mod_cf_aop*.c; do
+        # shellcheck disable=SC2086
+        cc -fsyntax-only -std=gnu11 -Wall -Wextra -Werror "$@" -I"$apr_inc" $apr_cpp \
+            -Isrc -I"$httpd_inc" -I. "$f" >>"$out/headers.log" 2>&1 || ok=FAIL
+    done
+    [ "$ok" = PASS ] || failed=1
+    rows+=("$label|-|${header_version:--}|$(cc --version | head -n 1 | sed 's/.*) //')|$ok (compile only)|-|-")
+}
+
+: > "$out/headers.log"
+header_version=$(openssl version | cut -d' ' -f2)
+header_check "this machine, -DOPENSSL_NO_DEPRECATED" -DOPENSSL_API_COMPAT=30000 -DOPENSSL_NO_DEPRECATED
+
+arch=$(dpkg --print-architecture)
+exp=$out/openssl-experimental
+if [ ! -d "$exp/usr/include/openssl" ]; then
+    rm -rf "$exp" && mkdir -p "$exp"
+    deb=$(curl -fsS -m 60 "$mirror/dists/experimental/main/binary-$arch/Packages.xz" 2>/dev/null | xz -dc 2>/dev/null \
+          | awk '/^Package: libssl-dev$/ {p=1} p && /^Filename:/ {print $2; exit}' || true)
+    if [ -n "$deb" ] && curl -fsS -m 120 -o "$exp/libssl-dev.deb" "$mirror/$deb"; then
+        dpkg-deb -x "$exp/libssl-dev.deb" "$exp"
+    fi
+fi
+if [ -f "$exp/usr/include/openssl/opensslv.h" ]; then
+    header_version=$(sed -n 's/^# *define OPENSSL_FULL_VERSION_STR "\(.*\)"/\1/p' "$exp/usr/include/openssl/opensslv.h")
+    header_check "experimental's libssl-dev headers" -I"$exp/usr/include/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)" -I"$exp/usr/include"
+else
+    rows+=("experimental's libssl-dev headers|-|-|-|SKIP (not reachable)|-|-")
+fi
+
 echo
 echo "| Debian | httpd | OpenSSL | compiler | result | tests | time |"
 echo "|---|---|---|---|---|---|---|"

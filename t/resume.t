@@ -98,12 +98,28 @@ for my $tls ('1.3', '1.2') {
                  "TLS $tls: session @{[$i + 1]} made under the old policy");
     }
 }
+# Sessions on a vhost with the same ticket key whose policy stays the same.
+my %control = map { my $tls = $_; $tls => [map { client_context(cert => 'good', tls => $tls) } 1, 2] }
+              '1.3', '1.2';
+for my $tls ('1.3', '1.2') {
+    tls_request(vhost => 'cfaop_ticket_control', ctx => $_) for @{ $control{$tls} };
+}
 $rotated = 1;
 File::Copy::copy(pki('wrong-ca.pem'), $anchor) or die "copy: $!";
 httpd_signal_restart();
 ok wait_for_policy('refused'), 1, 'after the restart, a new handshake with the good leaf is refused';
 
 for my $tls ('1.3', '1.2') {
+    # Without a session that survives the restart there is nothing to judge;
+    # the control vhost tells a server that cannot keep one from a module
+    # that refuses to resume.
+    my $kept = grep { tls_request(vhost => 'cfaop_ticket_control', ctx => $_)->{reused} }
+               @{ $control{$tls} };
+    if (!$kept) {
+        skip "TLS $tls: this httpd resumes no session across a graceful restart, "
+             . "even on a vhost whose policy did not change (see docs/compat.md)" for 1 .. 4;
+        next;
+    }
     my ($mark, $r);
     for my $i (0, 1) {
         $mark = log_mark();

@@ -80,6 +80,7 @@ typedef struct {
     cfaop_verdict_t verdict;
     int judged;
     int resumed;
+    int handshake_done;                 /* the first handshake completed */
     int export_built;
     cfaop_export_t export;
 } cfaop_conn_t;
@@ -121,6 +122,10 @@ void cfaop_register_authz_providers(apr_pool_t *p);
 apr_status_t cfaop_build_checks(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *main_server);
 void cfaop_register_ssl_hooks(apr_pool_t *p);
 cfaop_conn_t *cfaop_conn_state(conn_rec *c);
+/* ReportOnly: once mod_ssl has accepted the handshake, its verify result
+ * carries the module's verdict (SSL_CLIENT_VERIFY reads FAILED:...).
+ * Only from the connection's own thread. */
+void cfaop_report_verdict_to_modssl(const cfaop_conn_t *st);
 /* Startup checks: warnings an admin sees in configtest and the error log. */
 void cfaop_config_warnings(apr_pool_t *ptemp, server_rec *main_server);
 

@@ -6,12 +6,19 @@
 #include "http_log.h"
 #include "http_protocol.h"
 #include "http_request.h"
+#include "ap_expr.h"
+#include "mod_auth.h"
+#include "mod_ssl.h"
 
+#include <apr_base64.h>
+#include <apr_optional.h>
 #include <apr_strings.h>
+#include <openssl/x509_vfy.h>
 
 #include "mod_cf_aop_private.h"
 #include "src/leg1.h"
 #include "src/leg1_verify.h"
+#include "src/ascii.h"
 #include "src/reason.h"
 
 static conn_rec *tls_connection(conn_rec *c)
@@ -140,24 +147,158 @@ static void handle_leg1(request_rec *r, const cfaop_srv_cfg *sc, cfaop_req_t *rq
     }
 }
 
-/* In ReportOnly the handshake had to end with a clean verify result
- * (mod_ssl drops it otherwise); once it is over, SSL_CLIENT_VERIFY may
- * carry the module's verdict. mod_ssl's own access check resets the
- * result on every TLS 1.2 request, so this runs after it, each time. */
+/* mod_ssl's classic (TLS 1.2) access check resets the verify result on
+ * every request where SSLVerifyClient is configured; after it, the verdict
+ * goes back in. HTTP/2 streams run on other threads than their connection,
+ * whose OpenSSL state they must not write: there the connection's filter
+ * set it once (and configtest refuses the SSLVerifyClient levels that would
+ * need it again, docs/variables.md). */
+static void forget_modssl_user(request_rec *r);
+
 static int cfaop_report_verify_result(request_rec *r)
 {
     const cfaop_srv_cfg *sc = cfaop_srv(r->server);
-    const cfaop_req_t *rq;
-    cfaop_conn_t *st;
+    const cfaop_conn_t *st;
 
-    if (sc->mode != CFAOP_MODE_REPORT_ONLY || (rq = cfaop_request_state(r)) == NULL
-        || rq->aop_passed || (st = cfaop_conn_state(tls_connection(r->connection))) == NULL
-        || st->judged_by != sc || st->verdict.reason == CFAOP_REASON_NONE
-        || st->verdict.reason == CFAOP_REASON_NO_CERT)
+    if (sc->mode != CFAOP_MODE_REPORT_ONLY)
         return DECLINED;
-    SSL_set_verify_result(st->ssl, st->verdict.x509_error != X509_V_OK
-                                   ? st->verdict.x509_error
-                                   : cfaop_reason_x509_error(st->verdict.reason, X509_V_OK));
+    forget_modssl_user(r);
+    if (r->connection->master != NULL || (st = cfaop_conn_state(r->connection)) == NULL
+        || st->judged_by != sc)
+        return DECLINED;
+    cfaop_report_verdict_to_modssl(st);
+    return DECLINED;
+}
+
+/* ---- ReportOnly next to mod_ssl's own checks --------------------------- */
+
+/* The connection's certificate failed the policy of a ReportOnly vhost: the
+ * SSL_CLIENT_VERIFY that mod_ssl would report had the handshake failed,
+ * else NULL. */
+static const char *report_only_failure(apr_pool_t *p, conn_rec *c)
+{
+    const cfaop_conn_t *st = cfaop_conn_state(tls_connection(c));
+    const cfaop_verdict_t *v;
+
+    if (st == NULL || !st->judged || st->judged_by == NULL
+        || st->judged_by->mode != CFAOP_MODE_REPORT_ONLY)
+        return NULL;
+    v = &st->verdict;
+    if (v->reason == CFAOP_REASON_NONE || v->reason == CFAOP_REASON_NO_CERT)
+        return NULL;
+    return apr_pstrcat(p, "FAILED:", X509_verify_cert_error_string(
+                           v->x509_error != X509_V_OK ? v->x509_error
+                                                      : cfaop_reason_x509_error(v->reason, X509_V_OK)),
+                       NULL);
+}
+
+static APR_OPTIONAL_FN_TYPE(ssl_var_lookup) *modssl_var_lookup;
+
+static const char *expr_ssl_var(ap_expr_eval_ctx_t *ctx, const char *name)
+{
+    const char *failed;
+
+    if (!cfaop_ascii_strcasecmp(name, "SSL_CLIENT_VERIFY") && ctx->c != NULL
+        && (failed = report_only_failure(ctx->p, ctx->c)) != NULL)
+        return failed;
+    return modssl_var_lookup ? modssl_var_lookup(ctx->p, ctx->s, ctx->c, ctx->r, (char *)name) : "";
+}
+
+static const char *expr_client_verify(ap_expr_eval_ctx_t *ctx, const void *data)
+{
+    (void)data;
+    return expr_ssl_var(ctx, "SSL_CLIENT_VERIFY");
+}
+
+static const char *expr_ssl_function(ap_expr_eval_ctx_t *ctx, const void *data, const char *arg)
+{
+    (void)data;
+    return expr_ssl_var(ctx, arg);
+}
+
+/* mod_ssl's TLS 1.2 access check resets the verify result and then, in the
+ * same hook, evaluates SSLRequire; no hook can run between the two. So the
+ * expression parser (SSLRequire, Require expr, <If>, SetEnvIfExpr, Header
+ * expr=) asks this module for SSL_CLIENT_VERIFY first, and mod_ssl for
+ * everything else. The lookup is made once, when the expression is parsed. */
+static int cfaop_expr_lookup(ap_expr_lookup_parms *parms)
+{
+    if (parms->type == AP_EXPR_FUNC_VAR && !cfaop_ascii_strcasecmp(parms->name, "SSL_CLIENT_VERIFY")) {
+        *parms->func = expr_client_verify;
+        *parms->data = NULL;
+        return OK;
+    }
+    if (parms->type == AP_EXPR_FUNC_STRING && !cfaop_ascii_strcasecmp(parms->name, "SSL")) {
+        *parms->func = expr_ssl_function;
+        *parms->data = NULL;
+        return OK;
+    }
+    return DECLINED;
+}
+
+static void cfaop_retrieve_optional_fns(void)
+{
+    modssl_var_lookup = APR_RETRIEVE_OPTIONAL_FN(ssl_var_lookup);
+}
+
+/* SSLUserName sets r->user in mod_ssl's access check from whatever
+ * certificate was presented; a certificate the policy refused logs nobody
+ * in. Nothing else sets r->user before authentication. */
+static void forget_modssl_user(request_rec *r)
+{
+    if (r->user != NULL && report_only_failure(r->pool, r->connection) != NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      "CFAOP0204: report-only: the user name mod_ssl took from a certificate "
+                      "the policy refuses is dropped");
+        r->user = NULL;
+    }
+}
+
+/* SSLOptions +FakeBasicAuth makes mod_ssl's authentication hook write
+ * "Authorization: Basic base64(<subject>:password)" from the presented
+ * certificate. Right after it, on a connection whose certificate the policy
+ * refused, that header goes: no one is logged in as that certificate. */
+static int cfaop_forget_fake_basic(request_rec *r)
+{
+    const cfaop_conn_t *st;
+    const char *auth;
+    X509 *cert;
+    char *dn, *plain, *encoded;
+    int len;
+
+    if ((auth = apr_table_get(r->headers_in, "Authorization")) == NULL
+        || cfaop_ascii_strncasecmp(auth, "Basic ", 6) != 0
+        || report_only_failure(r->pool, r->connection) == NULL
+        || (st = cfaop_conn_state(tls_connection(r->connection))) == NULL
+        || (cert = SSL_get0_peer_certificate(st->ssl)) == NULL)
+        return DECLINED;
+    if ((dn = X509_NAME_oneline(X509_get_subject_name(cert), NULL, 0)) == NULL)
+        return DECLINED;
+    plain = apr_pstrcat(r->pool, dn, ":password", NULL);
+    OPENSSL_free(dn);
+    len = (int)strlen(plain);
+    encoded = apr_palloc(r->pool, apr_base64_encode_len(len));
+    apr_base64_encode(encoded, plain, len);
+    if (strcmp(auth + 6, encoded) == 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      "CFAOP0205: report-only: FakeBasicAuth credentials for a certificate "
+                      "the policy refuses are dropped");
+        apr_table_unset(r->headers_in, "Authorization");
+    }
+    return DECLINED;
+}
+
+/* StdEnvVars: over HTTP/2 on TLS 1.2, mod_ssl's access check resets the
+ * verify result from the stream's thread, which this module does not write
+ * (cfaop_report_verify_result); the variables the request hands on say
+ * what the verdict was. */
+static int cfaop_fix_client_verify_env(request_rec *r)
+{
+    const char *failed;
+
+    if (r->connection->master != NULL && apr_table_get(r->subprocess_env, "SSL_CLIENT_VERIFY") != NULL
+        && (failed = report_only_failure(r->pool, r->connection)) != NULL)
+        apr_table_setn(r->subprocess_env, "SSL_CLIENT_VERIFY", failed);
     return DECLINED;
 }
 
@@ -199,4 +340,9 @@ void cfaop_register_request_hooks(apr_pool_t *p)
 
     ap_hook_post_read_request(cfaop_post_read_request, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_access_checker(cfaop_report_verify_result, after_ssl, NULL, APR_HOOK_MIDDLE);
+    ap_hook_check_authn(cfaop_forget_fake_basic, after_ssl, NULL, APR_HOOK_FIRST,
+                        AP_AUTH_INTERNAL_PER_CONF);
+    ap_hook_fixups(cfaop_fix_client_verify_env, after_ssl, NULL, APR_HOOK_MIDDLE);
+    ap_hook_expr_lookup(cfaop_expr_lookup, NULL, NULL, APR_HOOK_FIRST);
+    ap_hook_optional_fn_retrieve(cfaop_retrieve_optional_fns, NULL, NULL, APR_HOOK_MIDDLE);
 }

@@ -6,6 +6,7 @@
 #include "http_log.h"
 #include "http_main.h"
 #include "mpm_common.h"
+#include "util_filter.h"
 #include "mod_ssl.h"
 
 #include <apr_hash.h>
@@ -34,6 +35,8 @@ APR_DECLARE_EXTERNAL_HOOK(ssl, SSL, int, pre_handshake,
 static int ctx_index = -1;      /* SSL_CTX ex_data: its vhost's cfaop_srv_cfg */
 static int ssl_index = -1;      /* SSL ex_data: the connection's cfaop_conn_t */
 static int any_active;          /* some vhost has CFAOP On or ReportOnly */
+static int any_report_only;     /* some vhost has CFAOP ReportOnly */
+static ap_filter_rec_t *verdict_filter;
 
 cfaop_conn_t *cfaop_conn_state(conn_rec *c)
 {
@@ -46,8 +49,7 @@ static const char *sni_of(SSL *ssl)
     return name ? name : "-";
 }
 
-static void log_verdict(conn_rec *c, SSL *ssl, const cfaop_conn_t *st,
-                        const cfaop_srv_cfg *sc, X509 *leaf)
+static void log_verdict(conn_rec *c, SSL *ssl, const cfaop_conn_t *st, X509 *leaf, int enforced)
 {
     const cfaop_verdict_t *v = &st->verdict;
     const char *id, *what;
@@ -56,7 +58,7 @@ static void log_verdict(conn_rec *c, SSL *ssl, const cfaop_conn_t *st,
     if (v->reason == CFAOP_REASON_NONE) {
         id = "CFAOP0103"; what = "accepted"; level = APLOG_DEBUG;
     }
-    else if (sc->mode == CFAOP_MODE_REPORT_ONLY) {
+    else if (!enforced) {
         id = "CFAOP0102"; what = "report-only, would reject"; level = APLOG_INFO;
     }
     else if (st->resumed) {
@@ -78,19 +80,61 @@ static void log_verdict(conn_rec *c, SSL *ssl, const cfaop_conn_t *st,
                   *v->detail ? " detail=\"" : "", v->detail, *v->detail ? "\"" : "");
 }
 
+/* Whether a failed verdict ends the handshake. ReportOnly only reports on
+ * the connection's first handshake; a later one (a TLS 1.2 renegotiation,
+ * TLS 1.3 post-handshake authentication) is mod_ssl asking for a verified
+ * client on behalf of a per-directory SSLVerifyClient, and gets the answer
+ * CFAOP On would give. */
+static int enforcing(const cfaop_srv_cfg *sc, const cfaop_conn_t *st)
+{
+    return sc->mode == CFAOP_MODE_ON || st->handshake_done;
+}
+
 /* Records the connection's verdict and logs it; returns whether the
- * handshake may complete (always, in ReportOnly). */
+ * handshake may complete. */
 static int record_verdict(conn_rec *c, SSL *ssl, cfaop_conn_t *st,
                           const cfaop_srv_cfg *sc, const cfaop_policy_t *policy,
                           const cfaop_verdict_t *verdict, X509 *leaf, int resumed)
 {
+    int enforced = enforcing(sc, st);
+
     st->verdict = *verdict;
     st->policy = policy;
     st->judged_by = sc;
     st->judged = 1;
     st->resumed = resumed;
-    log_verdict(c, ssl, st, sc, leaf);
-    return verdict->reason == CFAOP_REASON_NONE || sc->mode == CFAOP_MODE_REPORT_ONLY;
+    log_verdict(c, ssl, st, leaf, enforced);
+    return verdict->reason == CFAOP_REASON_NONE || !enforced;
+}
+
+void cfaop_report_verdict_to_modssl(const cfaop_conn_t *st)
+{
+    const cfaop_verdict_t *v = &st->verdict;
+
+    if (!st->judged || st->judged_by == NULL || st->judged_by->mode != CFAOP_MODE_REPORT_ONLY
+        || v->reason == CFAOP_REASON_NONE || v->reason == CFAOP_REASON_NO_CERT)
+        return;
+    SSL_set_verify_result(st->ssl, v->x509_error != X509_V_OK
+                                   ? v->x509_error : cfaop_reason_x509_error(v->reason, X509_V_OK));
+}
+
+/* mod_ssl refuses a connection whose verify result is an error when the
+ * handshake returns, so in ReportOnly the handshake ends clean. This filter
+ * sits just above mod_ssl's: the first data that passes it comes after
+ * mod_ssl's check and before any request is read, on the connection's own
+ * thread (HTTP/2 streams included), which is when the verdict goes in. */
+static apr_status_t cfaop_verdict_filter(ap_filter_t *f, apr_bucket_brigade *bb,
+                                         ap_input_mode_t mode, apr_read_type_e block,
+                                         apr_off_t readbytes)
+{
+    cfaop_conn_t *st = f->ctx;
+    apr_status_t rv = ap_get_brigade(f->next, bb, mode, block, readbytes);
+
+    if (rv == APR_SUCCESS && st->handshake_done) {
+        cfaop_report_verdict_to_modssl(st);
+        ap_remove_input_filter(f);
+    }
+    return rv;
 }
 
 const cfaop_policy_t *cfaop_policy_for_name(const cfaop_srv_cfg *sc, const char *name)
@@ -268,6 +312,7 @@ static void cfaop_info_cb(const SSL *const_ssl, int where, int ret)
         record_verdict(c, ssl, st, sc, select_policy(sc, st, ssl), &verdict, NULL, 0);
     }
     build_export(c, ssl, st);
+    st->handshake_done = 1;
 }
 
 /* One trust store per distinct list of CA files, shared by every hostname
@@ -362,6 +407,8 @@ static int cfaop_pre_handshake(conn_rec *c, SSL *ssl, int is_proxy)
     st->ssl = ssl;
     ap_set_module_config(c->conn_config, &cf_aop_module, st);
     SSL_set_ex_data(ssl, ssl_index, st);
+    if (any_report_only)
+        ap_add_input_filter_handle(verdict_filter, st, NULL, c);
     return DECLINED;
 }
 
@@ -381,10 +428,13 @@ static int cfaop_ssl_check_config(apr_pool_t *pconf, apr_pool_t *plog,
     server_rec *s;
 
     (void)pconf; (void)plog; (void)ptemp;
-    any_active = 0;
-    for (s = main_server; s; s = s->next)
+    any_active = any_report_only = 0;
+    for (s = main_server; s; s = s->next) {
         if (cfaop_active(cfaop_srv(s)))
             any_active = 1;
+        if (cfaop_srv(s)->mode == CFAOP_MODE_REPORT_ONLY)
+            any_report_only = 1;
+    }
     return OK;
 }
 
@@ -682,4 +732,7 @@ void cfaop_register_ssl_hooks(apr_pool_t *p)
     ap_hook_monitor(cfaop_stale_crl_monitor, NULL, NULL, APR_HOOK_MIDDLE);
     APR_OPTIONAL_HOOK(ssl, init_server, cfaop_init_server, NULL, NULL, APR_HOOK_MIDDLE);
     APR_OPTIONAL_HOOK(ssl, pre_handshake, cfaop_pre_handshake, NULL, NULL, APR_HOOK_MIDDLE);
+    /* mod_ssl's "SSL/TLS Filter" is AP_FTYPE_CONNECTION + 5: one less is above it. */
+    verdict_filter = ap_register_input_filter("CF_AOP_VERDICT", cfaop_verdict_filter, NULL,
+                                              AP_FTYPE_CONNECTION + 4);
 }

@@ -81,6 +81,7 @@ typedef struct {
     int judged;
     int resumed;
     int handshake_done;                 /* the first handshake completed */
+    int resume_judged;                  /* the offered session was judged when offered */
     int export_built;
     cfaop_export_t export;
 } cfaop_conn_t;

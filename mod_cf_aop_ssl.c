@@ -22,6 +22,8 @@
 #include "src/chaincache.h"
 #include "src/judge.h"
 #include "src/reason.h"
+#include "src/logesc.h"
+#include "src/sni.h"
 
 /* Debian's apache2-dev does not ship mod_ssl_openssl.h; these two
  * declarations are the ones it makes for the hooks this module uses. */
@@ -37,6 +39,8 @@ static int ssl_index = -1;      /* SSL ex_data: the connection's cfaop_conn_t */
 static int any_active;          /* some vhost has CFAOP On or ReportOnly */
 static int any_report_only;     /* some vhost has CFAOP ReportOnly */
 static ap_filter_rec_t *verdict_filter;
+/* mod_ssl's session cache lookup, which the module's own wraps. */
+static SSL_SESSION *(*modssl_get_session)(SSL *, const unsigned char *, int, int *);
 
 cfaop_conn_t *cfaop_conn_state(conn_rec *c)
 {
@@ -217,41 +221,178 @@ static int cfaop_cert_verify(X509_STORE_CTX *sctx, void *arg)
     return 0;
 }
 
-/* No verifier runs on resumption: judge the session's certificate again,
- * under the policy this handshake's SNI selects and today's anchors. */
-static void rejudge_resumed(conn_rec *c, SSL *ssl, cfaop_conn_t *st, const cfaop_srv_cfg *sc)
+/* A session's certificate judged again under policy, with the
+ * intermediates its record kept, against the anchors and lists in force. */
+static void judge_session(apr_pool_t *p, const cfaop_srv_cfg *sc, const cfaop_policy_t *policy,
+                          SSL_SESSION *session, cfaop_verdict_t *verdict)
 {
-    X509 *leaf = SSL_get0_peer_certificate(ssl);
-    const cfaop_policy_t *policy = select_policy(sc, st, ssl);
+    X509 *leaf = SSL_SESSION_get0_peer(session);
     STACK_OF(X509) *chain = NULL;
     const char *accepted_by = NULL, *bad = NULL;
     void *rec = NULL;
     size_t reclen = 0;
-    cfaop_verdict_t verdict = { CFAOP_REASON_NONE, X509_V_OK, 0, "" };
 
-    if (leaf != NULL) {
-        if (!SSL_SESSION_get0_ticket_appdata(SSL_get0_session(ssl), &rec, &reclen) || rec == NULL)
-            bad = "the session carries no record of the policy that accepted it";
-        else
-            bad = cfaop_sessionrec_decode(c->pool, rec, reclen, &accepted_by, &chain);
-    }
+    verdict->reason = CFAOP_REASON_NONE;
+    verdict->x509_error = X509_V_OK;
+    verdict->error_depth = 0;
+    verdict->detail = "";
+    if (leaf == NULL)
+        return;
+    if (!SSL_SESSION_get0_ticket_appdata(session, &rec, &reclen) || rec == NULL)
+        bad = "the session carries no record of the policy that accepted it";
+    else
+        bad = cfaop_sessionrec_decode(p, rec, reclen, &accepted_by, &chain);
     if (bad != NULL) {
-        verdict.reason = CFAOP_REASON_INVALID;
-        verdict.x509_error = X509_V_ERR_UNSPECIFIED;
-        verdict.detail = bad;
+        verdict->reason = CFAOP_REASON_INVALID;
+        verdict->x509_error = X509_V_ERR_UNSPECIFIED;
+        verdict->detail = bad;
     }
-    else if (leaf != NULL && strcmp(accepted_by, policy->name) != 0) {
+    else if (strcmp(accepted_by, policy->name) != 0) {
         /* A session established under one policy never passes under another,
          * even where that one would trust the same certificate. */
-        verdict.reason = CFAOP_REASON_HOST_MISMATCH;
-        verdict.detail = apr_psprintf(c->pool, "session established under policy %s", accepted_by);
+        verdict->reason = CFAOP_REASON_HOST_MISMATCH;
+        verdict->detail = apr_psprintf(p, "session established under policy %s", accepted_by);
     }
     else {
         cfaop_judge(policy, &sc->checks, leaf, chain, apr_time_sec(apr_time_now()),
-                    sc->chain_cache, &verdict);
+                    sc->chain_cache, verdict);
     }
     sk_X509_pop_free(chain, X509_free);
-    if (!record_verdict(c, ssl, st, sc, policy, &verdict, leaf, 1)) {
+}
+
+/* The SNI of the handshake under way. A TLS 1.2 session is looked up before
+ * OpenSSL parses the server_name extension, so then it is read from the
+ * ClientHello itself (mod_ssl has already chosen the vhost by it). */
+static const char *handshake_sni(SSL *ssl, char buf[CFAOP_SNI_MAX + 1])
+{
+    const char *name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+    const unsigned char *ext;
+    size_t len;
+
+    if (name != NULL)
+        return name;
+    if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_server_name, &ext, &len) == 1
+        && cfaop_sni_from_extension(ext, len, buf))
+        return buf;
+    return NULL;
+}
+
+/* Decides whether a session offered for resumption may resume, while
+ * OpenSSL can still run a full handshake instead: a session that the policy
+ * this SNI selects would not accept now (another hostname's session, a
+ * certificate denied since, a session from before the module was on) is
+ * declined, and the client is asked for its certificate again. ReportOnly
+ * declines only a session of another policy; a failing certificate is
+ * resumed and reported, as a full handshake would report it. */
+static int resumption_acceptable(SSL *ssl, SSL_SESSION *session)
+{
+    const cfaop_srv_cfg *sc = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ctx_index);
+    cfaop_conn_t *st = SSL_get_ex_data(ssl, ssl_index);
+    conn_rec *c = SSL_get_app_data(ssl);
+    char sni_buf[CFAOP_SNI_MAX + 1];
+    const char *sni;
+    const cfaop_policy_t *policy;
+    cfaop_verdict_t verdict;
+
+    if (sc == NULL || st == NULL || c == NULL || !cfaop_active(sc))
+        return 1;
+    sni = handshake_sni(ssl, sni_buf);
+    policy = cfaop_policy_for_name(sc, sni);
+    judge_session(c->pool, sc, policy, session, &verdict);
+    if (verdict.reason == CFAOP_REASON_NONE
+        || (sc->mode == CFAOP_MODE_REPORT_ONLY && verdict.reason != CFAOP_REASON_HOST_MISMATCH
+            && verdict.reason != CFAOP_REASON_INVALID)) {
+        st->verdict = verdict;
+        st->policy = policy;
+        st->resume_judged = 1;
+        return 1;
+    }
+    if (APLOG_C_IS_LEVEL(c, APLOG_INFO)) {
+        X509 *leaf = SSL_SESSION_get0_peer(session);
+        ap_log_cerror(APLOG_MARK, APLOG_INFO, 0, c, "%s",
+                      cfaop_log_bound(c->pool, apr_psprintf(c->pool,
+                          "CFAOP0104: resumption declined, full handshake follows: reason=%s "
+                          "client=%s sni=%s policy=%s serial=%s detail=%s",
+                          cfaop_reason_name(verdict.reason), c->client_ip,
+                          cfaop_log_quote(c->pool, sni), policy->name,
+                          leaf ? cfaop_format_serial(c->pool, X509_get0_serialNumber(leaf)) : "-",
+                          cfaop_log_quote(c->pool, *verdict.detail ? verdict.detail
+                                          : cfaop_reason_name(verdict.reason)))));
+    }
+    return 0;
+}
+
+static SSL_TICKET_RETURN cfaop_ticket_decrypted(SSL *ssl, SSL_SESSION *session,
+                                                const unsigned char *keyname, size_t keyname_len,
+                                                SSL_TICKET_STATUS status, void *arg)
+{
+    (void)keyname; (void)keyname_len; (void)arg;
+    switch (status) {
+    case SSL_TICKET_SUCCESS:
+        return resumption_acceptable(ssl, session) ? SSL_TICKET_RETURN_USE
+                                                   : SSL_TICKET_RETURN_IGNORE_RENEW;
+    case SSL_TICKET_SUCCESS_RENEW:
+        return resumption_acceptable(ssl, session) ? SSL_TICKET_RETURN_USE_RENEW
+                                                   : SSL_TICKET_RETURN_IGNORE_RENEW;
+    case SSL_TICKET_EMPTY:
+    case SSL_TICKET_NO_DECRYPT:
+        return SSL_TICKET_RETURN_IGNORE_RENEW;
+    default:
+        return SSL_TICKET_RETURN_ABORT;
+    }
+}
+
+/* Session ids (TLS 1.2, and TLS 1.3 without tickets) come from mod_ssl's
+ * session cache; what it finds is judged as a ticket's session is. */
+static SSL_SESSION *cfaop_get_session(SSL *ssl, const unsigned char *id, int idlen, int *copy)
+{
+    SSL_SESSION *session = modssl_get_session(ssl, id, idlen, copy);
+
+    if (session == NULL || resumption_acceptable(ssl, session))
+        return session;
+    if (*copy == 0)
+        SSL_SESSION_free(session);
+    return NULL;
+}
+
+/* On every TLS context of the server, CFAOP or not: a connection's
+ * session is looked up through the context it arrived on, which is the
+ * address's default vhost, before its SNI has chosen the vhost that
+ * decides. */
+static void install_resumption_checks(server_rec *s, SSL_CTX *ctx)
+{
+    SSL_SESSION *(*get)(SSL *, const unsigned char *, int, int *) = SSL_CTX_sess_get_get_cb(ctx);
+
+    SSL_CTX_set_session_ticket_cb(ctx, NULL, cfaop_ticket_decrypted, NULL);
+    if (get == NULL || get == cfaop_get_session)
+        return;
+    if (modssl_get_session == NULL)
+        modssl_get_session = get;
+    if (get != modssl_get_session) {
+        /* Not mod_ssl's own lookup: sessions found there are still judged
+         * when the handshake completes (rejudge_resumed). */
+        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s,
+                     "CFAOP0110: %s:%d: another session cache lookup is installed; "
+                     "its sessions are judged when the handshake completes",
+                     s->server_hostname, s->port);
+        return;
+    }
+    SSL_CTX_sess_set_get_cb(ctx, cfaop_get_session);
+}
+
+/* No verifier runs on resumption. The session was judged when it was
+ * offered (resumption_acceptable); where that could not run, it is judged
+ * now, and refused if it fails. */
+static void rejudge_resumed(conn_rec *c, SSL *ssl, cfaop_conn_t *st, const cfaop_srv_cfg *sc)
+{
+    const cfaop_policy_t *policy = select_policy(sc, st, ssl);
+    cfaop_verdict_t verdict;
+
+    if (st->resume_judged && st->policy == policy)
+        verdict = st->verdict;
+    else
+        judge_session(c->pool, sc, policy, SSL_get0_session(ssl), &verdict);
+    if (!record_verdict(c, ssl, st, sc, policy, &verdict, SSL_get0_peer_certificate(ssl), 1)) {
         /* mod_ssl refuses a handshake whose verify result is an error as
          * soon as SSL_accept returns, before any request is read. */
         SSL_set_verify_result(ssl, cfaop_reason_x509_error(verdict.reason, verdict.x509_error));
@@ -286,6 +427,10 @@ static void cfaop_info_cb(const SSL *const_ssl, int where, int ret)
         if (SSL_get_state(ssl) == TLS_ST_SW_SRVR_HELLO) {
             st->selected = NULL;    /* a HelloRetryRequest's second ClientHello may differ */
             advertise_policy_cas(ssl, sc, select_policy(sc, st, ssl));
+            /* The ticket count came from the context the connection arrived
+             * on; a vhost chosen by SNI sets its own here (see init_server). */
+            if (SSL_get_num_tickets(ssl) > 1)
+                SSL_set_num_tickets(ssl, 1);
         }
         return;
     }
@@ -353,7 +498,10 @@ static int cfaop_init_server(server_rec *s, apr_pool_t *p, int is_proxy, SSL_CTX
     const char *err = NULL;
     int verify_mode;
 
-    if (is_proxy || !cfaop_active(sc))
+    if (is_proxy || !any_active)
+        return DECLINED;
+    install_resumption_checks(s, ctx);
+    if (!cfaop_active(sc))
         return DECLINED;
     sc->zone_policy = cfaop_policy_create(p, "zone",
                                           (const cfaop_anchor_set_t *const *)sc->trusted->elts,

@@ -92,6 +92,9 @@ sub client_context {
             });
         },
     );
+    # session_cache => an IO::Socket::SSL::Session_Cache shared with other
+    # contexts: a session made with one certificate offered with another.
+    $opt{SSL_session_cache} = $a{session_cache} if $a{session_cache};
     if (my $cert = $a{cert}) {
         $opt{SSL_cert_file} = pki($a{chain} ? "$cert-chain.pem" : "$cert.pem");
         $opt{SSL_key_file}  = pki("$cert.key");

@@ -10,3 +10,7 @@ for cert in selfsigned good; do
     printf '%s:xxj31ZMTZzkVA\n' "${subject#subject=}"
 done > fakebasic.passwd
 chmod 644 fakebasic.passwd
+
+# t/resume-fallback.t writes serials into it and restores it.
+printf '# nothing denied\n' > rotating-deny.txt
+chmod 644 rotating-deny.txt

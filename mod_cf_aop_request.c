@@ -49,6 +49,12 @@ static int refuse_or_report(request_rec *r, const cfaop_srv_cfg *sc, const cfaop
                       reason == CFAOP_REASON_HOST_MISMATCH ? "CFAOP0201" : "CFAOP0202",
                       status, cfaop_reason_name(reason), r->useragent_ip,
                       r->hostname ? r->hostname : "-", why);
+        /* This connection will not serve that Host: the client must open
+         * another, and httpd says so (Connection: close) when keep-alive is
+         * off. An HTTP/2 stream's 421 leaves the connection to its other
+         * streams. */
+        if (status == HTTP_MISDIRECTED_REQUEST && r->connection->master == NULL)
+            r->connection->keepalive = AP_CONN_CLOSE;
         return status;
     }
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,

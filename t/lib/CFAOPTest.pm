@@ -24,7 +24,7 @@ our @EXPORT = qw(port pki cert_info client_context tls_request
 # A server that drops the connection must not kill the test with SIGPIPE.
 $SIG{PIPE} = 'IGNORE';
 
-my $TIMEOUT = 10;
+our $TIMEOUT = 10;    # seconds; a test may raise it with local
 
 # TLS alert descriptions (RFC 8446 section 6), by number.
 my %ALERT = (

@@ -11,7 +11,7 @@ use IO::Socket::INET ();
 use POSIX ();
 use Time::HiRes ();
 
-our @EXPORT_OK = qw(free_port start_server stop_server find_program workdir);
+our @EXPORT_OK = qw(free_port start_server stop_server find_program workdir start_httpd);
 
 my %running;    # pid => name
 
@@ -87,6 +87,51 @@ sub stop_server {
         waitpid($pid, 0);
     }
     delete $running{$pid};
+}
+
+# start_httpd(port => P, body => TEXT, modules => [names]): another httpd
+# (the suite's binary and MPM, mod_ssl and the module under test, plus the
+# named modules, e.g. socache_memcache) listening on 127.0.0.1:P with BODY
+# as the rest of its configuration. Returns {pid, dir, error_log}.
+sub start_httpd {
+    my %a = @_;
+    my $dir = workdir();
+    my (@load, %have);
+    open my $main, '<', Apache::Test::vars('t_conf_file') or die "httpd.conf: $!\n";
+    while (my $line = <$main>) {
+        if ($line =~ /^\s*LoadModule\s+(\w+)_module\s+(.*)$/) {
+            my ($name, $path) = ($1, $2);
+            if ($name =~ /^(?:mpm_\w+|unixd|authz_core|ssl|socache_shmcb|include|mime|headers|log_config)$/) {
+                push @load, "LoadModule ${name}_module $path\n" unless $have{$name};
+                $have{$name} = $path;
+            }
+        }
+    }
+    close $main;
+    my ($any) = values %have;
+    (my $modules_dir = $any // '') =~ s{/[^/]+"?$}{};
+    $modules_dir =~ s/^"//;
+    for my $m (@{ $a{modules} || [] }) {
+        next if $have{$m};
+        -f "$modules_dir/mod_$m.so" or die "start_httpd: mod_$m.so not found in $modules_dir\n";
+        push @load, qq{LoadModule ${m}_module "$modules_dir/mod_$m.so"\n};
+    }
+    my $module = Apache::Test::vars('cfaop_module');
+    open my $fh, '>', "$dir/httpd.conf" or die "$dir/httpd.conf: $!\n";
+    print $fh @load, qq{LoadModule cf_aop_module "$module"\n},
+        qq{ServerRoot "$dir"\nServerName 127.0.0.1\nListen 127.0.0.1:$a{port}\n},
+        qq{PidFile "$dir/httpd.pid"\nErrorLog "$dir/error_log"\nDefaultRuntimeDir "$dir"\n},
+        ($have{mime} ? qq{TypesConfig /dev/null\n} : ''),
+        qq{DocumentRoot "} . Apache::Test::vars('documentroot') . qq{"\n},
+        $a{body};
+    close $fh;
+    my $pid = eval {
+        start_server(name => 'httpd', port => $a{port}, log => "$dir/stderr.log",
+                     argv => [Apache::Test::vars('httpd'), '-d', $dir, '-f', "$dir/httpd.conf",
+                              '-DFOREGROUND']);
+    };
+    die $@ . 'error_log: ' . _tail("$dir/error_log") . "\n" unless $pid;
+    return { pid => $pid, dir => $dir, error_log => "$dir/error_log" };
 }
 
 sub _tail {

@@ -917,6 +917,75 @@ budget() {
     fi
 }
 
+# ---- TLS 1.3 session tickets per handshake ---------------------------------
+# Each ticket carries the client certificate and costs the server an encode
+# and decode of it; a CFAOP vhost sends one, whether it is the default vhost
+# of its port or chosen by SNI, and other vhosts keep OpenSSL's two.
+TICKETS=()
+ticket_counts() {
+    local d=$tmp/inst/tickets p1 p2 pid t0 row what port sni cert
+    mkdir -p "$d/logs" "$d/run"
+    chmod 755 "$d" "$d/run"
+    p1=$(pick_port) && p2=$(pick_port) || return 1
+    {
+        echo "ServerRoot \"$d\""
+        echo "ServerName localhost"
+        echo "Listen 127.0.0.1:$p1"
+        echo "Listen 127.0.0.1:$p2"
+        echo "PidFile $d/run/httpd.pid"
+        echo "DefaultRuntimeDir $d/run"
+        echo "ErrorLog $d/logs/error.log"
+        load mpm_event; load unixd; load authz_core; load socache_shmcb; load ssl
+        echo "LoadModule cf_aop_module $MODULE"
+        [ -n "$run_as" ] && echo "$run_as"
+        cat <<EOF
+SSLSessionCache shmcb:$d/run/ssl_scache(512000)
+SSLCertificateFile $pki/server.pem
+SSLCertificateKeyFile $pki/server.key
+DocumentRoot "$tmp/htdocs"
+<VirtualHost 127.0.0.1:$p1>
+    ServerName aop-default.bench
+    SSLEngine on
+    CFAOP On
+    CFAOPTrustedCA $pki/ca.pem
+</VirtualHost>
+<VirtualHost 127.0.0.1:$p2>
+    ServerName plain.bench
+    SSLEngine on
+</VirtualHost>
+<VirtualHost 127.0.0.1:$p2>
+    ServerName aop-sni.bench
+    SSLEngine on
+    CFAOP On
+    CFAOPTrustedCA $pki/ca.pem
+</VirtualHost>
+EOF
+    } >"$d/httpd.conf"
+    "$HTTPD" -f "$d/httpd.conf" -DFOREGROUND </dev/null >>"$d/logs/stdout" 2>&1 &
+    pid=$!
+    t0=$(now_us)
+    until port_open "$p1" && port_open "$p2"; do
+        if ! kill -0 "$pid" 2>/dev/null || [ $(( $(now_us) - t0 )) -gt 10000000 ]; then
+            kill -TERM "$pid" 2>/dev/null
+            return 1
+        fi
+        sleep 0.05
+    done
+    for row in "CFAOP vhost, the default of its port|$p1|aop-default.bench|client" \
+               "CFAOP vhost chosen by SNI (the port's default is not CFAOP)|$p2|aop-sni.bench|client" \
+               "not a CFAOP vhost (OpenSSL's default)|$p2|plain.bench|"; do
+        IFS='|' read -r what port sni cert <<<"$row"
+        local auth=()
+        [ -n "$cert" ] && auth=(-cert "$pki/$cert.pem" -key "$pki/$cert.key")
+        TICKETS+=("$(printf '  %-62s %s' "$what" "$(printf 'GET /bench.txt HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n' "$sni" \
+            | openssl s_client -connect "127.0.0.1:$port" -servername "$sni" -tls1_3 -msg -ign_eof "${auth[@]}" 2>&1 \
+            | grep -c 'Handshake .*NewSessionTicket')")")
+    done
+    kill -TERM "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null || true
+}
+ticket_counts || note "the ticket count could not be measured"
+
 report=$tmp/report.txt
 {
     echo
@@ -959,6 +1028,11 @@ report=$tmp/report.txt
     fi
     load_table
     budget
+    if [ ${#TICKETS[@]} -gt 0 ]; then
+        echo
+        echo "== TLS 1.3 session tickets sent per full handshake =="
+        printf '%s\n' "${TICKETS[@]}"
+    fi
     if [ ${#CHECKS[@]} -gt 0 ]; then
         echo
         echo "== checks (before the rounds) =="

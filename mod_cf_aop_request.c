@@ -254,7 +254,7 @@ static void forget_modssl_user(request_rec *r)
 {
     if (r->user != NULL && report_only_failure(r->pool, r->connection) != NULL) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
-                      "CFAOP0204: report-only: the user name mod_ssl took from a certificate "
+                      "CFAOP0208: report-only: the user name mod_ssl took from a certificate "
                       "the policy refuses is dropped");
         r->user = NULL;
     }
@@ -287,7 +287,7 @@ static int cfaop_forget_fake_basic(request_rec *r)
     apr_base64_encode(encoded, plain, len);
     if (strcmp(auth + 6, encoded) == 0) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
-                      "CFAOP0205: report-only: FakeBasicAuth credentials for a certificate "
+                      "CFAOP0209: report-only: FakeBasicAuth credentials for a certificate "
                       "the policy refuses are dropped");
         apr_table_unset(r->headers_in, "Authorization");
     }

@@ -372,7 +372,7 @@ static void install_resumption_checks(server_rec *s, SSL_CTX *ctx)
         /* Not mod_ssl's own lookup: sessions found there are still judged
          * when the handshake completes (rejudge_resumed). */
         ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s,
-                     "CFAOP0110: %s:%d: another session cache lookup is installed; "
+                     "CFAOP0119: %s:%d: another session cache lookup is installed; "
                      "its sessions are judged when the handshake completes",
                      s->server_hostname, s->port);
         return;
@@ -881,6 +881,6 @@ void cfaop_register_ssl_hooks(apr_pool_t *p)
     APR_OPTIONAL_HOOK(ssl, init_server, cfaop_init_server, NULL, NULL, APR_HOOK_MIDDLE);
     APR_OPTIONAL_HOOK(ssl, pre_handshake, cfaop_pre_handshake, NULL, NULL, APR_HOOK_MIDDLE);
     /* mod_ssl's "SSL/TLS Filter" is AP_FTYPE_CONNECTION + 5: one less is above it. */
-    verdict_filter = ap_register_input_filter("CF_AOP_VERDICT", cfaop_verdict_filter, NULL,
+    verdict_filter = ap_register_input_filter("cfaop_verdict", cfaop_verdict_filter, NULL,
                                               AP_FTYPE_CONNECTION + 4);
 }

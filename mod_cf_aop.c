@@ -12,6 +12,7 @@
 
 #include "mod_cf_aop_private.h"
 #include "src/anchors.h"
+#include "src/ascii.h"
 #include "src/builtin_ca.h"
 #include "src/chaincache.h"
 #include "src/denyfile.h"
@@ -142,7 +143,7 @@ static int cfaop_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
 static const char *load_anchor_set(cmd_parms *cmd, const char *arg, cfaop_anchor_set_t **set)
 {
     const char *path, *err;
-    int builtin = !strcasecmp(arg, CFAOP_BUILTIN_CA_NAME);
+    int builtin = !cfaop_ascii_strcasecmp(arg, CFAOP_BUILTIN_CA_NAME);
 
     if (builtin)
         path = CFAOP_BUILTIN_CA_NAME;
@@ -414,7 +415,8 @@ static int cfaop_check_config(apr_pool_t *pconf, apr_pool_t *plog,
 {
     (void)plog;
     cfaop_chaincache_new_generation();
-    if (apply_defaults(pconf, s) != APR_SUCCESS || cfaop_build_checks(pconf, ptemp, s) != APR_SUCCESS)
+    if (apply_defaults(pconf, s) != APR_SUCCESS || cfaop_build_checks(pconf, ptemp, s) != APR_SUCCESS
+        || cfaop_check_modssl_revocation(ptemp, s) != APR_SUCCESS)
         return !OK;
     if (ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_CONFIG_TEST)
         cfaop_config_warnings(ptemp, s);

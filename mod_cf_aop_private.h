@@ -115,6 +115,12 @@ cfaop_conn_t *cfaop_conn_state(conn_rec *c);
 /* Startup checks: warnings an admin sees in configtest and the error log. */
 void cfaop_config_warnings(apr_pool_t *ptemp, server_rec *main_server);
 
+/* Configuration side (mod_cf_aop_ssl.c, startup half): mod_ssl's own
+ * revocation directives (SSLCARevocationCheck with a CRL file or path,
+ * SSLOCSPEnable) on a CFAOP vhost, its own or inherited, check nothing
+ * there; each is a configuration error (CFAOP0030). */
+apr_status_t cfaop_check_modssl_revocation(apr_pool_t *ptemp, server_rec *main_server);
+
 /* mod_cf_aop_request.c */
 void cfaop_register_request_hooks(apr_pool_t *p);
 

@@ -7,6 +7,7 @@
 #include "http_log.h"
 #include "ap_provider.h"
 
+#include <apr_hash.h>
 #include <apr_strings.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 #include "src/chaincache.h"
 #include "src/denyfile.h"
 #include "src/leg1_verify.h"
+#include "src/readfile.h"
 #include "src/serial.h"
 
 static void *create_srv_cfg(apr_pool_t *p, server_rec *s)
@@ -132,10 +134,47 @@ static const char *directive_error(cmd_parms *cmd, const char *id, const char *m
     return apr_psprintf(cmd->pool, "%s: %s: %s", id, cmd->cmd->name, msg);
 }
 
+/* What each file named by the configuration loaded, said once the
+ * configuration is complete (CFAOP0031), so that every start and reload
+ * shows in the error log which version of each list is in force.
+ * configtest stays quiet about files that are fine. */
+typedef struct {
+    server_rec *s;
+    const char *text;
+} loaded_note_t;
+static apr_array_header_t *loaded_notes;    /* in pconf */
+
+void cfaop_note_loaded(server_rec *s, const char *directive, const char *path, const char *what)
+{
+    loaded_note_t *note;
+
+    if (loaded_notes == NULL)
+        return;
+    note = apr_array_push(loaded_notes);
+    note->s = s;
+    note->text = apr_pstrcat(loaded_notes->pool, directive, " ", path, ": ", what, NULL);
+}
+
+static void log_loaded_notes(apr_pool_t *ptemp)
+{
+    apr_hash_t *said = apr_hash_make(ptemp);   /* a file several vhosts name: once */
+    int i;
+
+    for (i = 0; loaded_notes != NULL && i < loaded_notes->nelts; i++) {
+        const loaded_note_t *note = &APR_ARRAY_IDX(loaded_notes, i, loaded_note_t);
+
+        if (apr_hash_get(said, note->text, APR_HASH_KEY_STRING) != NULL)
+            continue;
+        apr_hash_set(said, note->text, APR_HASH_KEY_STRING, note);
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, note->s, "CFAOP0031: %s", note->text);
+    }
+}
+
 static int cfaop_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 {
     (void)plog; (void)ptemp;
     ca_file_cache = apr_hash_make(pconf);
+    loaded_notes = apr_array_make(pconf, 8, sizeof(loaded_note_t));
     return OK;
 }
 
@@ -158,6 +197,11 @@ static const char *load_anchor_set(cmd_parms *cmd, const char *arg, cfaop_anchor
         err = cfaop_anchor_set_load_file(cmd->pool, path, set);
     if (err != NULL)
         return err;
+    if (!builtin)
+        cfaop_note_loaded(cmd->server, strcmp(cmd->cmd->name, "CFAOPHostnameMap") ? cmd->cmd->name
+                                       : "CFAOPHostnameMap CA file", path,
+                          apr_psprintf(cmd->temp_pool, "%d certificate%s", sk_X509_num((*set)->certs),
+                                       sk_X509_num((*set)->certs) == 1 ? "" : "s"));
     apr_hash_set(ca_file_cache, path, APR_HASH_KEY_STRING, *set);
     return NULL;
 }
@@ -259,7 +303,7 @@ static const char *add_hostname_map(cmd_parms *cmd, void *dummy, const char *arg
     const char *path = ap_server_root_relative(cmd->pool, arg), *err;
     char *data, *line, *next;
     apr_size_t len;
-    int line_no = 0;
+    int line_no = 0, hostnames = 0;
 
     (void)dummy;
     if (path == NULL)
@@ -269,6 +313,7 @@ static const char *add_hostname_map(cmd_parms *cmd, void *dummy, const char *arg
     if (memchr(data, '\0', len) != NULL)
         return directive_error(cmd, "CFAOP0004", apr_pstrcat(cmd->pool, path,
                                " is not a text file (it contains a NUL byte)", NULL));
+    data = (char *)cfaop_skip_bom(data, &len);
     for (line = data; line != NULL && *line; line = next) {
         const char *hostname;
         apr_array_header_t *files;
@@ -284,7 +329,12 @@ static const char *add_hostname_map(cmd_parms *cmd, void *dummy, const char *arg
         if (err != NULL)
             return directive_error(cmd, "CFAOP0004", apr_psprintf(cmd->pool, "line %d of %s: %s",
                                                                   line_no, path, err));
+        if (hostname != NULL)
+            hostnames++;
     }
+    cfaop_note_loaded(cmd->server, cmd->cmd->name, path,
+                      apr_psprintf(cmd->temp_pool, "%d hostname%s", hostnames,
+                                   hostnames == 1 ? "" : "s"));
     return NULL;
 }
 
@@ -363,6 +413,9 @@ static const char *add_deny_serial_file(cmd_parms *cmd, void *dummy, const char 
         return directive_error(cmd, "CFAOP0006", apr_pstrcat(cmd->pool, "invalid file path ", arg, NULL));
     if ((err = cfaop_denyfile_load(cmd->temp_pool, path, deny_set(cmd, sc), &added)) != NULL)
         return directive_error(cmd, "CFAOP0006", err);
+    cfaop_note_loaded(cmd->server, cmd->cmd->name, path,
+                      apr_psprintf(cmd->temp_pool, "%" APR_SIZE_T_FMT " serial%s", added,
+                                   added == 1 ? "" : "s"));
     return NULL;
 }
 
@@ -430,8 +483,10 @@ static int cfaop_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     (void)plog;
     /* The first of httpd's two startup passes only checks; warn once, on
      * the pass that serves, so the error log gets each warning once. */
-    if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG)
+    if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG) {
+        log_loaded_notes(ptemp);
         cfaop_config_warnings(ptemp, s);
+    }
     return OK;
 }
 

@@ -452,12 +452,23 @@ apr_status_t cfaop_build_checks(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec
 
             for (i = 0; i < sc->revocation_files->nelts; i++) {
                 const cfaop_file_ref_t *ref = &APR_ARRAY_IDX(sc->revocation_files, i, cfaop_file_ref_t);
+                const apr_array_header_t *infos = cfaop_revocation_crls(crls);
+                int first = infos->nelts, k;
+                apr_size_t entries = 0;
+
                 if (anchors == NULL || (err = cfaop_revocation_load_file(crls, ref->path, anchors)) != NULL) {
                     ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s,
                                  "CFAOP0007: CFAOPRevocationFile (%s): %s", ref->origin,
                                  err ? err : "out of memory");
                     return APR_EGENERAL;
                 }
+                infos = cfaop_revocation_crls(crls);
+                for (k = first; k < infos->nelts; k++)
+                    entries += APR_ARRAY_IDX(infos, k, cfaop_crl_info_t).entries;
+                cfaop_note_loaded(s, "CFAOPRevocationFile", ref->path,
+                                  apr_psprintf(ptemp, "%d CRL%s, %" APR_SIZE_T_FMT " entr%s",
+                                               infos->nelts - first, infos->nelts - first == 1 ? "" : "s",
+                                               entries, entries == 1 ? "y" : "ies"));
             }
             if ((err = cfaop_revocation_freeze(crls)) != NULL) {
                 ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "CFAOP0007: CFAOPRevocationFile: %s", err);

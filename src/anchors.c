@@ -1,8 +1,8 @@
 /* anchors.c: loading and checking trust anchors. */
 #include "anchors.h"
 #include "certinfo.h"
+#include "readfile.h"
 
-#include <apr_file_io.h>
 #include <apr_strings.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -20,36 +20,7 @@ static apr_status_t free_cert_stack(void *data)
 const char *cfaop_read_file(apr_pool_t *pool, const char *path,
                             char **data, apr_size_t *len)
 {
-    apr_file_t *file;
-    apr_finfo_t finfo;
-    apr_status_t rv;
-    apr_size_t got;
-    char errbuf[128];
-
-    rv = apr_file_open(&file, path, APR_FOPEN_READ | APR_FOPEN_BINARY,
-                       APR_FPROT_OS_DEFAULT, pool);
-    if (rv != APR_SUCCESS)
-        return apr_psprintf(pool, "cannot open %s: %s", path,
-                            apr_strerror(rv, errbuf, sizeof(errbuf)));
-    rv = apr_file_info_get(&finfo, APR_FINFO_SIZE | APR_FINFO_TYPE, file);
-    if (rv != APR_SUCCESS || finfo.filetype != APR_REG) {
-        apr_file_close(file);
-        return apr_psprintf(pool, "%s is not a regular file", path);
-    }
-    if (finfo.size > CFAOP_MAX_CA_FILE) {
-        apr_file_close(file);
-        return apr_psprintf(pool, "%s is larger than %d bytes", path, CFAOP_MAX_CA_FILE);
-    }
-    *data = apr_palloc(pool, (apr_size_t)finfo.size + 1);
-    got = (apr_size_t)finfo.size;
-    rv = got ? apr_file_read_full(file, *data, got, &got) : APR_SUCCESS;
-    apr_file_close(file);
-    if (rv != APR_SUCCESS)
-        return apr_psprintf(pool, "cannot read %s: %s", path,
-                            apr_strerror(rv, errbuf, sizeof(errbuf)));
-    (*data)[got] = '\0';
-    *len = got;
-    return NULL;
+    return cfaop_read_stable(pool, path, CFAOP_MAX_CA_FILE, data, len);
 }
 
 const char *cfaop_anchor_check_ca(apr_pool_t *pool, X509 *cert)

@@ -3,7 +3,9 @@
 #include "crl.h"
 #include "certinfo.h"
 #include "pin.h"
+#include "readfile.h"
 
+#include <limits.h>
 #include <string.h>
 #ifdef __GLIBC__
 #include <malloc.h>        /* malloc_trim */
@@ -32,6 +34,9 @@ struct cfaop_revocation {
     apr_array_header_t *crls;           /* cfaop_crl_info_t */
     int frozen;
 };
+
+/* A CRL of some 30 million entries; a bigger file is a mistake. */
+#define CFAOP_CRL_FILE_MAX ((apr_size_t)1024 * 1024 * 1024)
 
 /* What one file holds while it is checked (freed with the scratch pool). */
 typedef struct {
@@ -137,23 +142,16 @@ static const char *read_pem_blocks(apr_pool_t *pool, const char *path, BIO *bio,
 static const char *read_file(apr_pool_t *pool, apr_pool_t *scratch, const char *path,
                              crl_file_t *file)
 {
-    apr_finfo_t finfo;
-    apr_status_t rv;
-    char errbuf[128];
     const char *err;
+    char *text;
+    apr_size_t len;
     int blocks;
     BIO *bio;
 
-    rv = apr_stat(&finfo, path, APR_FINFO_TYPE, scratch);
-    if (rv != APR_SUCCESS)
-        return apr_psprintf(pool, "cannot open %s: %s", path,
-                            apr_strerror(rv, errbuf, sizeof(errbuf)));
-    if (finfo.filetype != APR_REG)
-        return apr_psprintf(pool, "%s is not a regular file", path);
-    if ((bio = BIO_new_file(path, "rb")) == NULL) {
-        ERR_clear_error();
-        return apr_psprintf(pool, "cannot open %s", path);
-    }
+    if ((err = cfaop_read_stable(scratch, path, CFAOP_CRL_FILE_MAX, &text, &len)) != NULL)
+        return apr_pstrdup(pool, err);
+    if (len > INT_MAX || (bio = BIO_new_mem_buf(text, (int)len)) == NULL)
+        return "out of memory";
     apr_pool_cleanup_register(scratch, bio, free_bio, apr_pool_cleanup_null);
     file->crls = sk_X509_CRL_new_null();
     file->certs = sk_X509_new_null();
@@ -163,13 +161,13 @@ static const char *read_file(apr_pool_t *pool, apr_pool_t *scratch, const char *
 
     if ((err = read_pem_blocks(pool, path, bio, file, &blocks)) != NULL)
         return err;
-    if (blocks == 0 && BIO_seek(bio, 0) == 0) {
+    if (blocks == 0 && len > 0) {
         /* Not PEM: one DER CRL, and nothing after it. */
-        X509_CRL *crl = d2i_X509_CRL_bio(bio, NULL);
-        char extra;
+        const unsigned char *der = (const unsigned char *)text;
+        X509_CRL *crl = d2i_X509_CRL(NULL, &der, (long)len);
 
         ERR_clear_error();
-        if (crl != NULL && BIO_read(bio, &extra, 1) > 0) {
+        if (crl != NULL && der != (const unsigned char *)text + len) {
             X509_CRL_free(crl);
             return apr_psprintf(pool, "%s: data follows the DER CRL", path);
         }

@@ -46,11 +46,13 @@ const char *cfaop_anchor_expiry_warning(apr_pool_t *pool, X509 *cert,
     const ASN1_TIME *not_after = X509_get0_notAfter(cert);
     time_t limit = now + (time_t)days * 86400;
 
-    if (X509_cmp_time(not_after, &now) < 0)
+    /* ASN1_TIME_cmp_time_t: -1 before, -2 on a time it cannot read (then
+     * no warning, as X509_cmp_time, deprecated in OpenSSL 4.0, gave 0) */
+    if (ASN1_TIME_cmp_time_t(not_after, now) == -1)
         return apr_psprintf(pool, "has expired (notAfter %s): %s",
                             cfaop_format_time(pool, not_after),
                             cfaop_format_dn(pool, X509_get_subject_name(cert)));
-    if (X509_cmp_time(not_after, &limit) < 0)
+    if (ASN1_TIME_cmp_time_t(not_after, limit) == -1)
         return apr_psprintf(pool, "expires within %d days (notAfter %s): %s", days,
                             cfaop_format_time(pool, not_after),
                             cfaop_format_dn(pool, X509_get_subject_name(cert)));

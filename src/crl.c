@@ -184,7 +184,14 @@ static const char *read_file(apr_pool_t *pool, apr_pool_t *scratch, const char *
 
 /* ---- checking one CRL ----------------------------------------------- */
 
-static const char *ext_name(apr_pool_t *pool, X509_EXTENSION *ext)
+/* OpenSSL 4.0 hands out a CRL's extensions as const. */
+#if OPENSSL_VERSION_NUMBER >= 0x40000000L
+typedef const X509_EXTENSION crl_ext_t;
+#else
+typedef X509_EXTENSION crl_ext_t;
+#endif
+
+static const char *ext_name(apr_pool_t *pool, crl_ext_t *ext)
 {
     char oid[80];
 
@@ -199,7 +206,7 @@ static const char *check_crl_extensions(apr_pool_t *pool, X509_CRL *crl)
     int i, n = X509_CRL_get_ext_count(crl);
 
     for (i = 0; i < n; i++) {
-        X509_EXTENSION *ext = X509_CRL_get_ext(crl, i);
+        crl_ext_t *ext = X509_CRL_get_ext(crl, i);
         int nid = OBJ_obj2nid(X509_EXTENSION_get_object(ext));
         ISSUING_DIST_POINT *idp;
         int indirect;
@@ -300,20 +307,31 @@ static int signs(X509 *cert, X509_CRL *crl)
 static X509 *find_signer(apr_pool_t *pool, X509_CRL *crl, X509_STORE *anchors,
                          STACK_OF(X509) *file_certs, const char **why)
 {
-    STACK_OF(X509_OBJECT) *objects = X509_STORE_get0_objects(anchors);
     const X509_NAME *issuer = X509_CRL_get_issuer(crl);
     int i, named = 0;
-    X509 *cert;
+    X509 *cert, *found = NULL;
+#if OPENSSL_VERSION_NUMBER >= 0x30300000L
+    /* A copy (the store's own list is deprecated in 4.0); the certificates
+     * stay held by the store after the copy is freed. */
+    STACK_OF(X509_OBJECT) *objects = X509_STORE_get1_objects(anchors);
+#else
+    STACK_OF(X509_OBJECT) *objects = X509_STORE_get0_objects(anchors);
+#endif
 
     *why = NULL;
-    for (i = 0; objects != NULL && i < sk_X509_OBJECT_num(objects); i++) {
+    for (i = 0; objects != NULL && i < sk_X509_OBJECT_num(objects) && found == NULL; i++) {
         cert = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objects, i));
         if (cert == NULL || X509_NAME_cmp(X509_get_subject_name(cert), issuer) != 0)
             continue;
         named++;
         if (signs(cert, crl))
-            return cert;
+            found = cert;
     }
+#if OPENSSL_VERSION_NUMBER >= 0x30300000L
+    sk_X509_OBJECT_pop_free(objects, X509_OBJECT_free);
+#endif
+    if (found != NULL)
+        return found;
     for (i = 0; i < sk_X509_num(file_certs); i++) {
         const char *chain_why;
 

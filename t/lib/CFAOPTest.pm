@@ -338,10 +338,11 @@ sub configtest {
 
 # configtest() with some modules left out: CFAOPTest::configtest_without(
 # ['ssl'], $body) (mod_ssl absent: no SSLCertificate* lines either) or
-# (['cf_aop'], $body). Same result hash as configtest(); {seconds} is how
-# long httpd -t took.
+# (['cf_aop'], $body); [] leaves none out. Same result hash as configtest();
+# {seconds} is how long httpd -t took. listen => 'ADDR:PORT' replaces the
+# placeholder Listen, for a configuration that is then started.
 sub configtest_without {
-    my ($drop, $body) = @_;
+    my ($drop, $body, %opt) = @_;
     my %drop = map { $_ => 1 } @$drop;
     my $t_logs = Apache::Test::vars('t_logs');
     my $dir = File::Temp::tempdir('configtest.XXXXXX', DIR => $t_logs, CLEANUP => 1);
@@ -359,7 +360,7 @@ sub configtest_without {
         ($drop{cf_aop} ? () : qq{LoadModule cf_aop_module "$module"\n}),
         qq{ServerRoot "$dir"\n},
         qq{ServerName 127.0.0.1\n},
-        qq{Listen 127.0.0.1:1\n},
+        'Listen ' . ($opt{listen} // '127.0.0.1:1') . "\n",
         qq{PidFile "$dir/httpd.pid"\n},
         qq{ErrorLog "$dir/error_log"\n},
         qq{DefaultRuntimeDir "$dir"\n},

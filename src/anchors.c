@@ -3,6 +3,7 @@
 #include "certinfo.h"
 #include "readfile.h"
 
+#include <string.h>
 #include <apr_strings.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -72,15 +73,101 @@ static const char *check_all(apr_pool_t *pool, cfaop_anchor_set_t *set)
     return NULL;
 }
 
+/* Mistakes made when a PEM file is pasted together by hand or copied out
+ * of an API's JSON. OpenSSL reads a marker only at the start of a line and
+ * skips any other text, so each of these would silently drop a certificate
+ * (or all of them): say which line to fix instead. Only text files with a
+ * marker are looked at (a DER file may hold any bytes). */
+static int blank(const char *p, size_t len)
+{
+    while (len > 0 && (*p == ' ' || *p == '\t' || *p == '\r')) {
+        p++;
+        len--;
+    }
+    return len == 0;
+}
+
+static const char *find(const char *p, size_t len, const char *what)
+{
+    size_t n = strlen(what), i;
+
+    for (i = 0; i + n <= len; i++)
+        if (memcmp(p + i, what, n) == 0)
+            return p + i;
+    return NULL;
+}
+
+static const char *pem_line_error(apr_pool_t *pool, const char *line, size_t len)
+{
+    const char *b, *e, *label, *close;
+    size_t lead = 0, rest;
+
+    if (find(line, len, "\\n") != NULL && find(line, len, "-----") != NULL)
+        return "has a literal \\n where a line break belongs (PEM text escaped for JSON, "
+               "as an API returns it): write real line breaks, for example with jq -r";
+    if ((b = find(line, len, "-----BEGIN ")) == NULL)
+        return NULL;
+    e = find(line, len, "-----END ");
+    if (e != NULL && e < b)
+        return "has a -----BEGIN marker on the same line as the -----END marker before it "
+               "(two PEM files pasted together without a line break): put each -----BEGIN "
+               "marker on a line of its own";
+    while (lead < len && (line[lead] == ' ' || line[lead] == '\t'))
+        lead++;
+    if (b != line + lead)
+        return "has text before its -----BEGIN marker: the marker must start the line";
+    label = b + 11;
+    rest = len - (size_t)(label - line);
+    if ((close = find(label, rest, "-----")) == NULL)
+        return NULL;
+    if (close - label >= 11 && memcmp(close - 11, "PRIVATE KEY", 11) == 0)
+        return apr_psprintf(pool, "is the start of a private key (%.*s), not of a "
+                            "certificate: give the CA's certificate (BEGIN CERTIFICATE); a "
+                            "CA file needs no key, and a key does not belong here",
+                            (int)(close - label), label);
+    if (!blank(close + 5, len - (size_t)(close + 5 - line)))
+        return "holds a whole PEM block on one line: the -----BEGIN line, the base64 lines "
+               "and the -----END line each need lines of their own";
+    return NULL;
+}
+
+static const char *check_pem_layout(apr_pool_t *pool, const char *data, apr_size_t len,
+                                    const char *source)
+{
+    const char *p = data, *stop = data + len;
+    int line_no = 0;
+
+    if (len == 0 || memchr(data, '\0', len) != NULL)
+        return NULL;
+    if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
+        p += 3;
+    while (p < stop) {
+        const char *nl = memchr(p, '\n', (size_t)(stop - p));
+        size_t n = (size_t)((nl ? nl : stop) - p);
+        const char *why;
+
+        line_no++;
+        if (memchr(p, '-', n) != NULL && (why = pem_line_error(pool, p, n)) != NULL)
+            return apr_psprintf(pool, "%s: line %d %s", source, line_no, why);
+        p = nl ? nl + 1 : stop;
+    }
+    return NULL;
+}
+
 static const char *parse_certs(apr_pool_t *pool, const char *data, apr_size_t len,
                                const char *source, STACK_OF(X509) **out)
 {
     STACK_OF(X509) *certs = sk_X509_new_null();
+    const char *err;
     BIO *bio;
     X509 *cert;
 
     if (certs == NULL)
         return "out of memory";
+    if ((err = check_pem_layout(pool, data, len, source)) != NULL) {
+        sk_X509_free(certs);
+        return err;
+    }
     apr_pool_cleanup_register(pool, certs, free_cert_stack, apr_pool_cleanup_null);
     bio = BIO_new_mem_buf(data, (int)len);
     if (bio == NULL)

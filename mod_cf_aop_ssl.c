@@ -12,12 +12,14 @@
 #include <apr_optional_hooks.h>
 #include <apr_strings.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 
 #include "mod_cf_aop_private.h"
 #include "src/anchors.h"
 #include "src/ascii.h"
+#include "src/builtin_ca.h"
 #include "src/sessionrec.h"
 #include "src/chaincache.h"
 #include "src/judge.h"
@@ -661,8 +663,49 @@ static void warn_expiring(server_rec *s, apr_pool_t *ptemp, apr_hash_t *warned,
     }
 }
 
+/* The SHA-256 of the built-in Cloudflare CA, to recognise it when it is
+ * given as a file (conf/cloudflare-origin-pull-ca.pem, or a copy of it
+ * downloaded from Cloudflare): the same shared CA under another name. */
+static int builtin_fingerprint(apr_pool_t *ptemp, unsigned char fp[EVP_MAX_MD_SIZE])
+{
+    cfaop_anchor_set_t *set;
+    unsigned int len = 0;
+
+    if (cfaop_anchor_set_load_pem(ptemp, cfaop_builtin_ca_pem, CFAOP_BUILTIN_CA_NAME, 1, &set) != NULL
+        || sk_X509_num(set->certs) != 1
+        || !X509_digest(sk_X509_value(set->certs, 0), EVP_sha256(), fp, &len)) {
+        ERR_clear_error();
+        return 0;
+    }
+    return 1;
+}
+
+/* A set that holds only the shared Cloudflare CA: the built-in one, or a
+ * file whose every certificate is that CA. */
+static int shared_cloudflare_only(const cfaop_anchor_set_t *set, const unsigned char *builtin_fp)
+{
+    unsigned char fp[EVP_MAX_MD_SIZE];
+    unsigned int len;
+    int k;
+
+    if (set->builtin)
+        return 1;
+    if (builtin_fp == NULL || sk_X509_num(set->certs) == 0)
+        return 0;
+    for (k = 0; k < sk_X509_num(set->certs); k++) {
+        if (!X509_digest(sk_X509_value(set->certs, k), EVP_sha256(), fp, &len) || len != 32
+            || memcmp(fp, builtin_fp, 32) != 0) {
+            ERR_clear_error();
+            return 0;
+        }
+    }
+    return 1;
+}
+
 void cfaop_config_warnings(apr_pool_t *ptemp, server_rec *main_server)
 {
+    unsigned char builtin_fp[EVP_MAX_MD_SIZE];
+    const unsigned char *have_builtin_fp = builtin_fingerprint(ptemp, builtin_fp) ? builtin_fp : NULL;
     const ap_directive_t *top = ap_conftree;
     const char *main_engine = server_directive(top, "SSLEngine");
     apr_array_header_t *main_verify = apr_array_make(ptemp, 4, sizeof(const ap_directive_t *));
@@ -677,6 +720,7 @@ void cfaop_config_warnings(apr_pool_t *ptemp, server_rec *main_server)
         apr_array_header_t *verify;
         const char *engine, *label;
         int i, j, builtin_only = 1;
+        const char *shared_file = NULL;     /* the shared CA given as a file */
 
         if (!cfaop_active(sc))
             continue;
@@ -723,8 +767,10 @@ void cfaop_config_warnings(apr_pool_t *ptemp, server_rec *main_server)
         for (i = 0; i < sc->trusted->nelts; i++) {
             const cfaop_anchor_set_t *set = APR_ARRAY_IDX(sc->trusted, i, cfaop_anchor_set_t *);
 
-            if (!set->builtin)
+            if (!shared_cloudflare_only(set, have_builtin_fp))
                 builtin_only = 0;
+            else if (!set->builtin && shared_file == NULL)
+                shared_file = set->source;
             warn_expiring(s, ptemp, warned, set, "CFAOPTrustedCA", now);
         }
         if (sc->hostmap != NULL) {
@@ -747,9 +793,11 @@ void cfaop_config_warnings(apr_pool_t *ptemp, server_rec *main_server)
         }
         if (builtin_only)
             ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
-                         "CFAOP0011: %s trusts only the shared Cloudflare origin-pull CA: any "
+                         "CFAOP0011: %s trusts only the shared Cloudflare origin-pull CA%s%s%s: any "
                          "Cloudflare customer's zone can reach it through Cloudflare. Upload your "
-                         "own AOP certificate and trust its CA with CFAOPTrustedCA", label);
+                         "own AOP certificate and trust its CA with CFAOPTrustedCA", label,
+                         shared_file ? " (given as the file " : "", shared_file ? shared_file : "",
+                         shared_file ? ")" : "");
     }
 }
 

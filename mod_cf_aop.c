@@ -170,11 +170,43 @@ static void log_loaded_notes(apr_pool_t *ptemp)
     }
 }
 
+/* Warnings about a directive's value, said with the other startup warnings
+ * (once in configtest, once per start or reload), not from the directive
+ * handler, which httpd runs on both startup passes. */
+static apr_array_header_t *deferred_warnings;   /* loaded_note_t, in pconf */
+
+static void defer_warning(server_rec *s, const char *text)
+{
+    loaded_note_t *note;
+
+    if (deferred_warnings == NULL)
+        return;
+    note = apr_array_push(deferred_warnings);
+    note->s = s;
+    note->text = apr_pstrdup(deferred_warnings->pool, text);
+}
+
+static void log_deferred_warnings(apr_pool_t *ptemp)
+{
+    apr_hash_t *said = apr_hash_make(ptemp);
+    int i;
+
+    for (i = 0; deferred_warnings != NULL && i < deferred_warnings->nelts; i++) {
+        const loaded_note_t *note = &APR_ARRAY_IDX(deferred_warnings, i, loaded_note_t);
+
+        if (apr_hash_get(said, note->text, APR_HASH_KEY_STRING) != NULL)
+            continue;
+        apr_hash_set(said, note->text, APR_HASH_KEY_STRING, note);
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, note->s, "%s", note->text);
+    }
+}
+
 static int cfaop_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 {
     (void)plog; (void)ptemp;
     ca_file_cache = apr_hash_make(pconf);
     loaded_notes = apr_array_make(pconf, 8, sizeof(loaded_note_t));
+    deferred_warnings = apr_array_make(pconf, 4, sizeof(loaded_note_t));
     return OK;
 }
 
@@ -399,6 +431,15 @@ static const char *add_deny_serial(cmd_parms *cmd, void *dummy, const char *arg)
     if ((err = cfaop_serial_parse(cmd->temp_pool, arg, &serial)) != NULL
         || (err = cfaop_serialset_add(deny_set(cmd, sc), &serial)) != NULL)
         return directive_error(cmd, "CFAOP0001", err);
+    /* "1234": hex by the contract, but it may be a short decimal serial
+     * copied from Cloudflare's API without its prefix. */
+    if (cfaop_serial_ambiguous(arg, strlen(arg)))
+        defer_warning(cmd->server, apr_psprintf(cmd->temp_pool,
+                      "CFAOP0032: CFAOPDenySerial %s (%s:%d): digits only, without a prefix: "
+                      "read as hexadecimal (0x%s). If it is a decimal serial_number from "
+                      "Cloudflare's API, write dec:%s; to keep it hexadecimal and silence "
+                      "this, write 0x%s", arg, cmd->directive->filename,
+                      cmd->directive->line_num, arg, arg, arg));
     return NULL;
 }
 
@@ -406,13 +447,23 @@ static const char *add_deny_serial_file(cmd_parms *cmd, void *dummy, const char 
 {
     cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
     const char *path = ap_server_root_relative(cmd->pool, arg), *err;
-    apr_size_t added = 0;
+    cfaop_denyfile_stats_t stats;
+    apr_size_t added;
 
     (void)dummy;
     if (path == NULL)
         return directive_error(cmd, "CFAOP0006", apr_pstrcat(cmd->pool, "invalid file path ", arg, NULL));
-    if ((err = cfaop_denyfile_load(cmd->temp_pool, path, deny_set(cmd, sc), &added)) != NULL)
+    if ((err = cfaop_denyfile_load_stats(cmd->temp_pool, path, deny_set(cmd, sc), &stats)) != NULL)
         return directive_error(cmd, "CFAOP0006", err);
+    added = stats.added;
+    if (stats.ambiguous > 0)
+        defer_warning(cmd->server, apr_psprintf(cmd->temp_pool,
+                      "CFAOP0032: CFAOPDenySerialFile %s: %" APR_SIZE_T_FMT " serial%s of "
+                      "digits only, without a prefix (the first at line %" APR_SIZE_T_FMT "): "
+                      "read as hexadecimal. Write dec:<digits> for a decimal serial_number "
+                      "from Cloudflare's API, or 0x<digits> to keep hexadecimal and silence this",
+                      path, stats.ambiguous, stats.ambiguous == 1 ? "" : "s",
+                      stats.first_ambiguous));
     cfaop_note_loaded(cmd->server, cmd->cmd->name, path,
                       apr_psprintf(cmd->temp_pool, "%" APR_SIZE_T_FMT " serial%s", added,
                                    added == 1 ? "" : "s"));
@@ -471,8 +522,10 @@ static int cfaop_check_config(apr_pool_t *pconf, apr_pool_t *plog,
     if (apply_defaults(pconf, s) != APR_SUCCESS || cfaop_build_checks(pconf, ptemp, s) != APR_SUCCESS
         || cfaop_check_modssl_revocation(ptemp, s) != APR_SUCCESS)
         return !OK;
-    if (ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_CONFIG_TEST)
+    if (ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_CONFIG_TEST) {
+        log_deferred_warnings(ptemp);
         cfaop_config_warnings(ptemp, s);
+    }
     return OK;
 }
 
@@ -485,6 +538,7 @@ static int cfaop_post_config(apr_pool_t *pconf, apr_pool_t *plog,
      * the pass that serves, so the error log gets each warning once. */
     if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG) {
         log_loaded_notes(ptemp);
+        log_deferred_warnings(ptemp);
         cfaop_config_warnings(ptemp, s);
     }
     return OK;

@@ -13,6 +13,8 @@ typedef struct {
     cfaop_serialset_t *set;
     apr_size_t lineno;
     apr_size_t added;
+    apr_size_t ambiguous;
+    apr_size_t first_ambiguous;
 } deny_parse_t;
 
 static int is_space(char ch)
@@ -76,6 +78,8 @@ static const char *parse_line(deny_parse_t *st, const char *p, size_t len)
     if ((why = cfaop_serialset_add(st->set, &serial)) != NULL)
         return line_error(st, why);
     st->added++;
+    if (cfaop_serial_ambiguous(p, len) && st->ambiguous++ == 0)
+        st->first_ambiguous = st->lineno;
     return NULL;
 }
 
@@ -102,30 +106,53 @@ static const char *parse_lines(deny_parse_t *st, const char *data, size_t len,
     return NULL;
 }
 
-const char *cfaop_denyfile_parse(apr_pool_t *pool, const char *data, apr_size_t len,
-                                 const char *source, cfaop_serialset_t *set,
-                                 apr_size_t *added)
+static const char *parse_stats(apr_pool_t *pool, const char *data, apr_size_t len,
+                               const char *source, cfaop_serialset_t *set,
+                               cfaop_denyfile_stats_t *stats)
 {
-    deny_parse_t st = { pool, source, set, 0, 0 };
+    deny_parse_t st = { pool, source, set, 0, 0, 0, 0 };
     const char *err;
     size_t used;
 
     err = parse_lines(&st, data, len, 1, &used);
+    stats->added = st.added;
+    stats->ambiguous = st.ambiguous;
+    stats->first_ambiguous = st.first_ambiguous;
+    return err;
+}
+
+const char *cfaop_denyfile_parse(apr_pool_t *pool, const char *data, apr_size_t len,
+                                 const char *source, cfaop_serialset_t *set,
+                                 apr_size_t *added)
+{
+    cfaop_denyfile_stats_t stats;
+    const char *err = parse_stats(pool, data, len, source, set, &stats);
+
     if (added != NULL)
-        *added = st.added;
+        *added = stats.added;
     return err;
 }
 
 const char *cfaop_denyfile_load(apr_pool_t *pool, const char *path,
                                 cfaop_serialset_t *set, apr_size_t *added)
 {
+    cfaop_denyfile_stats_t stats;
+    const char *err = cfaop_denyfile_load_stats(pool, path, set, &stats);
+
+    if (added != NULL)
+        *added = stats.added;
+    return err;
+}
+
+const char *cfaop_denyfile_load_stats(apr_pool_t *pool, const char *path,
+                                      cfaop_serialset_t *set, cfaop_denyfile_stats_t *stats)
+{
     apr_pool_t *scratch;
     const char *err;
     char *data;
     apr_size_t len;
 
-    if (added != NULL)
-        *added = 0;
+    memset(stats, 0, sizeof(*stats));
     /* The text lives in a scratch pool: only the set outlives the load. */
     if (apr_pool_create(&scratch, pool) != APR_SUCCESS)
         return "out of memory";
@@ -133,7 +160,7 @@ const char *cfaop_denyfile_load(apr_pool_t *pool, const char *path,
     if (err != NULL)
         err = apr_pstrdup(pool, err);
     else
-        err = cfaop_denyfile_parse(pool, data, len, path, set, added);
+        err = parse_stats(pool, data, len, path, set, stats);
     apr_pool_destroy(scratch);
     return err;
 }

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -44,6 +45,12 @@ static const char *file_kind(mode_t mode)
     return "";
 }
 
+static apr_status_t free_buffer(void *buf)
+{
+    free(buf);
+    return APR_SUCCESS;
+}
+
 /* One attempt: 1 = read from a stable version, 0 = changed meanwhile,
  * -1 = an error in *err. */
 static int read_once(apr_pool_t *pool, const char *path, apr_size_t max, int attempt,
@@ -71,14 +78,22 @@ static int read_once(apr_pool_t *pool, const char *path, apr_size_t max, int att
         return -1;
     }
     size = (apr_size_t)before.st_size;
-    /* One byte more than the size: reading it means the file grew. */
-    buf = apr_palloc(pool, size + 2);
+    /* One byte more than the size: reading it means the file grew. From
+     * malloc, not the pool: a big list (40 MiB for a million serials) is
+     * given back to the system when the caller's pool goes, where an APR
+     * allocator would keep it in the parent and every child. */
+    if ((buf = malloc(size + 2)) == NULL) {
+        *err = apr_psprintf(pool, "%s: out of memory (%" APR_SIZE_T_FMT " bytes)", path, size);
+        close(fd);
+        return -1;
+    }
     for (;;) {
         ssize_t n = read(fd, buf + got, size + 1 - got);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
             *err = apr_psprintf(pool, "cannot read %s: %s", path, strerror(errno));
+            free(buf);
             close(fd);
             return -1;
         }
@@ -92,8 +107,11 @@ static int read_once(apr_pool_t *pool, const char *path, apr_size_t max, int att
     stable = got == size && fstat(fd, &after) == 0 && same_version(&before, &after)
              && stat(path, &named) == 0 && same_version(&before, &named);
     close(fd);
-    if (!stable)
+    if (!stable) {
+        free(buf);
         return 0;
+    }
+    apr_pool_cleanup_register(pool, buf, free_buffer, apr_pool_cleanup_null);
     buf[got] = '\0';
     *data = buf;
     *len = got;

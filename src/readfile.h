@@ -10,8 +10,9 @@
  * before that is an error. */
 #define CFAOP_READ_ATTEMPTS 5
 
-/* Reads the whole file at path into pool (NUL-terminated; *len excludes
- * the NUL). The file must be a regular file of at most max bytes; a FIFO,
+/* Reads the whole file at path (NUL-terminated; *len excludes the NUL)
+ * into memory freed, back to the system, when pool is cleared: read a big
+ * file into a scratch pool. The file must be a regular file of at most max bytes; a FIFO,
  * device or directory is refused without waiting for data. When the file
  * changes while it is read (its size, mtime or ctime, in nanoseconds,
  * differ before and after, fewer or more bytes than its size were read, or

@@ -32,7 +32,7 @@ my @accepted = (
     ['SSLOCSPEnable off', ['SSLOCSPEnable off']],
 );
 
-plan tests => 2 * (4 * @refused + 2 * @accepted) + 2 + 8 + 3;
+plan tests => 2 * (4 * @refused + 2 * @accepted) + 2 + 4 + 8 + 3;
 
 sub vhost { my @lines = @_; join '', map { "$_\n" } '<VirtualHost 127.0.0.1:8443>', 'SSLEngine on',
                                       'CFAOP On', qq{CFAOPTrustedCA "$root"}, @lines, '</VirtualHost>' }
@@ -65,6 +65,19 @@ for my $where ('vhost', 'main server') {
                      . qq{SSLCARevocationCheck chain\nSSLOCSPEnable on\n</VirtualHost>\n} . vhost());
     ok t_cmp($t->{rc}, 0, 'mod_ssl revocation on a vhost without CFAOP: configtest passes');
     ok t_cmp($t->{output}, qr/^(?!.*CFAOP0030)/s, 'mod_ssl revocation on a vhost without CFAOP: no CFAOP0030');
+}
+
+# Lines that httpd did not apply (a false <IfModule> or <IfDefine>) count
+# for nothing; a true one is looked into. (httpd leaves false sections out
+# of the configuration tree, and puts a true one's lines in it.)
+{
+    my $t = configtest(vhost('<IfDefine CFAOP_NOT_DEFINED>', 'SSLOCSPEnable on', '</IfDefine>',
+                             '<IfModule !ssl_module>', 'SSLVerifyClient require', '</IfModule>'));
+    ok t_cmp($t->{rc}, 0, 'revocation in a false <IfDefine>: configtest passes');
+    ok t_cmp($t->{output}, qr/^(?!.*CFAOP00(30|13))/s, 'lines in false containers: no CFAOP0030 nor CFAOP0013');
+    $t = configtest(vhost('<IfModule ssl_module>', 'SSLOCSPEnable on', '</IfModule>'));
+    ok t_cmp($t->{rc} != 0 ? 'fails' : 'passes', 'fails', 'revocation in a true <IfModule>: configtest fails');
+    ok t_cmp($t->{output}, qr/CFAOP0030: .*SSLOCSPEnable on/, 'revocation in a true <IfModule>: CFAOP0030');
 }
 
 # CFAOP0013 names every leftover verification directive: the vhost's own

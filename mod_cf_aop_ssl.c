@@ -532,9 +532,13 @@ static unsigned vhost_port(const server_rec *s)
 
 static const char *vhost_label(apr_pool_t *p, const server_rec *s)
 {
+    unsigned port = vhost_port(s);
+
+    /* <VirtualHost *> answers on every port: say so rather than ":0" */
     if (s->defn_name)
-        return apr_psprintf(p, "virtual host %s:%u (%s:%u)", s->server_hostname,
-                            vhost_port(s), s->defn_name, s->defn_line_number);
+        return apr_psprintf(p, "virtual host %s:%s (%s:%u)", s->server_hostname,
+                            port ? apr_psprintf(p, "%u", port) : "*",
+                            s->defn_name, s->defn_line_number);
     return apr_psprintf(p, "main server %s", s->server_hostname);
 }
 

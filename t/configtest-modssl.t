@@ -32,7 +32,7 @@ my @accepted = (
     ['SSLOCSPEnable off', ['SSLOCSPEnable off']],
 );
 
-plan tests => 2 * (4 * @refused + 2 * @accepted) + 2 + 4 + 8 + 3;
+plan tests => 2 * (4 * @refused + 2 * @accepted) + 2 + 4 + 8 + 2 + 3;
 
 sub vhost { my @lines = @_; join '', map { "$_\n" } '<VirtualHost 127.0.0.1:8443>', 'SSLEngine on',
                                       'CFAOP On', qq{CFAOPTrustedCA "$root"}, @lines, '</VirtualHost>' }
@@ -95,6 +95,15 @@ for my $where ('vhost', 'main server') {
     ok t_cmp($warn, qr/SSLCADNRequestFile \(\Q$conf:${\ ($l + 1)}\E\)/, "CFAOP0013 names the main server's SSLCADNRequestFile");
     ok t_cmp($warn, qr/^(?!.*\Q$conf:$l\E\))/, "CFAOP0013 leaves out the main server's overridden SSLVerifyDepth");
     ok t_cmp($warn, qr/ are ignored for AOP/, 'CFAOP0013: several are ignored');
+}
+
+# The label shows the port the vhost listens on, also when its ServerName
+# has none (httpd's own port for it is then 0), and '*' for any port.
+{
+    my $t = configtest("<VirtualHost 127.0.0.1:8443>\nServerName www.example.test\nSSLEngine on\nCFAOP On\n</VirtualHost>\n");
+    ok t_cmp($t->{output}, qr/CFAOP0011: virtual host www\.example\.test:8443 \(/, 'label: the <VirtualHost> port when ServerName has none');
+    $t = configtest("<VirtualHost 127.0.0.1>\nServerName any.example.test\nSSLEngine on\nCFAOP On\n</VirtualHost>\n");
+    ok t_cmp($t->{output}, qr/CFAOP0011: virtual host any\.example\.test:\* \(/, "label: '*' for a vhost on any port");
 }
 
 # CFAOP0010 says when mod_ssl is not loaded at all.

@@ -7,15 +7,18 @@
 #include "http_log.h"
 #include "ap_provider.h"
 
+#include <apr_hash.h>
 #include <apr_strings.h>
 #include <unistd.h>
 
 #include "mod_cf_aop_private.h"
 #include "src/anchors.h"
+#include "src/ascii.h"
 #include "src/builtin_ca.h"
 #include "src/chaincache.h"
 #include "src/denyfile.h"
 #include "src/leg1_verify.h"
+#include "src/readfile.h"
 #include "src/serial.h"
 
 static void *create_srv_cfg(apr_pool_t *p, server_rec *s)
@@ -131,10 +134,79 @@ static const char *directive_error(cmd_parms *cmd, const char *id, const char *m
     return apr_psprintf(cmd->pool, "%s: %s: %s", id, cmd->cmd->name, msg);
 }
 
+/* What each file named by the configuration loaded, said once the
+ * configuration is complete (CFAOP0031), so that every start and reload
+ * shows in the error log which version of each list is in force.
+ * configtest stays quiet about files that are fine. */
+typedef struct {
+    server_rec *s;
+    const char *text;
+} loaded_note_t;
+static apr_array_header_t *loaded_notes;    /* in pconf */
+
+void cfaop_note_loaded(server_rec *s, const char *directive, const char *path, const char *what)
+{
+    loaded_note_t *note;
+
+    if (loaded_notes == NULL)
+        return;
+    note = apr_array_push(loaded_notes);
+    note->s = s;
+    note->text = apr_pstrcat(loaded_notes->pool, directive, " ", path, ": ", what, NULL);
+}
+
+static void log_loaded_notes(apr_pool_t *ptemp)
+{
+    apr_hash_t *said = apr_hash_make(ptemp);   /* a file several vhosts name: once */
+    int i;
+
+    for (i = 0; loaded_notes != NULL && i < loaded_notes->nelts; i++) {
+        const loaded_note_t *note = &APR_ARRAY_IDX(loaded_notes, i, loaded_note_t);
+
+        if (apr_hash_get(said, note->text, APR_HASH_KEY_STRING) != NULL)
+            continue;
+        apr_hash_set(said, note->text, APR_HASH_KEY_STRING, note);
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, note->s, "CFAOP0031: %s", note->text);
+    }
+}
+
+/* Warnings about a directive's value, said with the other startup warnings
+ * (once in configtest, once per start or reload), not from the directive
+ * handler, which httpd runs on both startup passes. */
+static apr_array_header_t *deferred_warnings;   /* loaded_note_t, in pconf */
+
+static void defer_warning(server_rec *s, const char *text)
+{
+    loaded_note_t *note;
+
+    if (deferred_warnings == NULL)
+        return;
+    note = apr_array_push(deferred_warnings);
+    note->s = s;
+    note->text = apr_pstrdup(deferred_warnings->pool, text);
+}
+
+static void log_deferred_warnings(apr_pool_t *ptemp)
+{
+    apr_hash_t *said = apr_hash_make(ptemp);
+    int i;
+
+    for (i = 0; deferred_warnings != NULL && i < deferred_warnings->nelts; i++) {
+        const loaded_note_t *note = &APR_ARRAY_IDX(deferred_warnings, i, loaded_note_t);
+
+        if (apr_hash_get(said, note->text, APR_HASH_KEY_STRING) != NULL)
+            continue;
+        apr_hash_set(said, note->text, APR_HASH_KEY_STRING, note);
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, note->s, "%s", note->text);
+    }
+}
+
 static int cfaop_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 {
     (void)plog; (void)ptemp;
     ca_file_cache = apr_hash_make(pconf);
+    loaded_notes = apr_array_make(pconf, 8, sizeof(loaded_note_t));
+    deferred_warnings = apr_array_make(pconf, 4, sizeof(loaded_note_t));
     return OK;
 }
 
@@ -142,7 +214,7 @@ static int cfaop_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
 static const char *load_anchor_set(cmd_parms *cmd, const char *arg, cfaop_anchor_set_t **set)
 {
     const char *path, *err;
-    int builtin = !strcasecmp(arg, CFAOP_BUILTIN_CA_NAME);
+    int builtin = !cfaop_ascii_strcasecmp(arg, CFAOP_BUILTIN_CA_NAME);
 
     if (builtin)
         path = CFAOP_BUILTIN_CA_NAME;
@@ -157,6 +229,11 @@ static const char *load_anchor_set(cmd_parms *cmd, const char *arg, cfaop_anchor
         err = cfaop_anchor_set_load_file(cmd->pool, path, set);
     if (err != NULL)
         return err;
+    if (!builtin)
+        cfaop_note_loaded(cmd->server, strcmp(cmd->cmd->name, "CFAOPHostnameMap") ? cmd->cmd->name
+                                       : "CFAOPHostnameMap CA file", path,
+                          apr_psprintf(cmd->temp_pool, "%d certificate%s", sk_X509_num((*set)->certs),
+                                       sk_X509_num((*set)->certs) == 1 ? "" : "s"));
     apr_hash_set(ca_file_cache, path, APR_HASH_KEY_STRING, *set);
     return NULL;
 }
@@ -258,7 +335,7 @@ static const char *add_hostname_map(cmd_parms *cmd, void *dummy, const char *arg
     const char *path = ap_server_root_relative(cmd->pool, arg), *err;
     char *data, *line, *next;
     apr_size_t len;
-    int line_no = 0;
+    int line_no = 0, hostnames = 0;
 
     (void)dummy;
     if (path == NULL)
@@ -268,6 +345,7 @@ static const char *add_hostname_map(cmd_parms *cmd, void *dummy, const char *arg
     if (memchr(data, '\0', len) != NULL)
         return directive_error(cmd, "CFAOP0004", apr_pstrcat(cmd->pool, path,
                                " is not a text file (it contains a NUL byte)", NULL));
+    data = (char *)cfaop_skip_bom(data, &len);
     for (line = data; line != NULL && *line; line = next) {
         const char *hostname;
         apr_array_header_t *files;
@@ -283,7 +361,12 @@ static const char *add_hostname_map(cmd_parms *cmd, void *dummy, const char *arg
         if (err != NULL)
             return directive_error(cmd, "CFAOP0004", apr_psprintf(cmd->pool, "line %d of %s: %s",
                                                                   line_no, path, err));
+        if (hostname != NULL)
+            hostnames++;
     }
+    cfaop_note_loaded(cmd->server, cmd->cmd->name, path,
+                      apr_psprintf(cmd->temp_pool, "%d hostname%s", hostnames,
+                                   hostnames == 1 ? "" : "s"));
     return NULL;
 }
 
@@ -348,6 +431,15 @@ static const char *add_deny_serial(cmd_parms *cmd, void *dummy, const char *arg)
     if ((err = cfaop_serial_parse(cmd->temp_pool, arg, &serial)) != NULL
         || (err = cfaop_serialset_add(deny_set(cmd, sc), &serial)) != NULL)
         return directive_error(cmd, "CFAOP0001", err);
+    /* "1234": hex by the contract, but it may be a short decimal serial
+     * copied from Cloudflare's API without its prefix. */
+    if (cfaop_serial_ambiguous(arg, strlen(arg)))
+        defer_warning(cmd->server, apr_psprintf(cmd->temp_pool,
+                      "CFAOP0032: CFAOPDenySerial %s (%s:%d): digits only, without a prefix: "
+                      "read as hexadecimal (0x%s). If it is a decimal serial_number from "
+                      "Cloudflare's API, write dec:%s; to keep it hexadecimal and silence "
+                      "this, write 0x%s", arg, cmd->directive->filename,
+                      cmd->directive->line_num, arg, arg, arg));
     return NULL;
 }
 
@@ -355,13 +447,26 @@ static const char *add_deny_serial_file(cmd_parms *cmd, void *dummy, const char 
 {
     cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
     const char *path = ap_server_root_relative(cmd->pool, arg), *err;
-    apr_size_t added = 0;
+    cfaop_denyfile_stats_t stats;
+    apr_size_t added;
 
     (void)dummy;
     if (path == NULL)
         return directive_error(cmd, "CFAOP0006", apr_pstrcat(cmd->pool, "invalid file path ", arg, NULL));
-    if ((err = cfaop_denyfile_load(cmd->temp_pool, path, deny_set(cmd, sc), &added)) != NULL)
+    if ((err = cfaop_denyfile_load_stats(cmd->temp_pool, path, deny_set(cmd, sc), &stats)) != NULL)
         return directive_error(cmd, "CFAOP0006", err);
+    added = stats.added;
+    if (stats.ambiguous > 0)
+        defer_warning(cmd->server, apr_psprintf(cmd->temp_pool,
+                      "CFAOP0032: CFAOPDenySerialFile %s: %" APR_SIZE_T_FMT " serial%s of "
+                      "digits only, without a prefix (the first at line %" APR_SIZE_T_FMT "): "
+                      "read as hexadecimal. Write dec:<digits> for a decimal serial_number "
+                      "from Cloudflare's API, or 0x<digits> to keep hexadecimal and silence this",
+                      path, stats.ambiguous, stats.ambiguous == 1 ? "" : "s",
+                      stats.first_ambiguous));
+    cfaop_note_loaded(cmd->server, cmd->cmd->name, path,
+                      apr_psprintf(cmd->temp_pool, "%" APR_SIZE_T_FMT " serial%s", added,
+                                   added == 1 ? "" : "s"));
     return NULL;
 }
 
@@ -414,10 +519,13 @@ static int cfaop_check_config(apr_pool_t *pconf, apr_pool_t *plog,
 {
     (void)plog;
     cfaop_chaincache_new_generation();
-    if (apply_defaults(pconf, s) != APR_SUCCESS || cfaop_build_checks(pconf, ptemp, s) != APR_SUCCESS)
+    if (apply_defaults(pconf, s) != APR_SUCCESS || cfaop_build_checks(pconf, ptemp, s) != APR_SUCCESS
+        || cfaop_check_modssl_revocation(ptemp, s) != APR_SUCCESS)
         return !OK;
-    if (ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_CONFIG_TEST)
+    if (ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_CONFIG_TEST) {
+        log_deferred_warnings(ptemp);
         cfaop_config_warnings(ptemp, s);
+    }
     return OK;
 }
 
@@ -428,8 +536,11 @@ static int cfaop_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     (void)plog;
     /* The first of httpd's two startup passes only checks; warn once, on
      * the pass that serves, so the error log gets each warning once. */
-    if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG)
+    if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG) {
+        log_loaded_notes(ptemp);
+        log_deferred_warnings(ptemp);
         cfaop_config_warnings(ptemp, s);
+    }
     return OK;
 }
 

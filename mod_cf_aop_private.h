@@ -130,6 +130,15 @@ void cfaop_report_verdict_to_modssl(const cfaop_conn_t *st);
 /* Startup checks: warnings an admin sees in configtest and the error log. */
 void cfaop_config_warnings(apr_pool_t *ptemp, server_rec *main_server);
 
+/* Configuration side (mod_cf_aop_ssl.c, startup half): mod_ssl's own
+ * revocation directives (SSLCARevocationCheck with a CRL file or path,
+ * SSLOCSPEnable) on a CFAOP vhost, its own or inherited, check nothing
+ * there; each is a configuration error (CFAOP0030). */
+apr_status_t cfaop_check_modssl_revocation(apr_pool_t *ptemp, server_rec *main_server);
+/* Records what a configuration file loaded ("12345 serials"), for the
+ * one CFAOP0031 notice per file at each start and reload (mod_cf_aop.c). */
+void cfaop_note_loaded(server_rec *s, const char *directive, const char *path, const char *what);
+
 /* mod_cf_aop_request.c */
 void cfaop_register_request_hooks(apr_pool_t *p);
 

@@ -26,7 +26,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     mem_err = cfaop_denyfile_parse(pool, (const char *)data, size, "fuzz.deny", mem_set, &mem_added);
     path = fuzz_write_file(data, size);
-    file_err = cfaop_denyfile_load(pool, path, file_set, &file_added);
+    {
+        cfaop_denyfile_stats_t stats;
+
+        file_err = cfaop_denyfile_load_stats(pool, path, file_set, &stats);
+        file_added = stats.added;
+        /* the bare-digit count (CFAOP0032) is a subset, with its first line */
+        FUZZ_ASSERT(stats.ambiguous <= stats.added);
+        FUZZ_ASSERT((stats.ambiguous == 0) == (stats.first_ambiguous == 0));
+    }
 
     FUZZ_ASSERT((mem_err == NULL) == (file_err == NULL));
     FUZZ_ASSERT(mem_added == file_added);

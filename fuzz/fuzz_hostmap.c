@@ -1,5 +1,5 @@
 /* fuzz_hostmap.c: a CFAOPHostnameMap file (lines "hostname ca-file ...")
- * read as the glue reads it (cfaop_hostmap_parse_line, then
+ * read as the glue reads it (a UTF-8 BOM skipped, cfaop_hostmap_parse_line, then
  * cfaop_hostname_normalize, then cfaop_hostmap_add), then lookups of many
  * names compared with a plain reference implementation of the SPEC's rule:
  * the exact entry, else "*." + the parent (one label only), any case,
@@ -11,6 +11,7 @@
 
 #include "common.h"
 #include "hostmap.h"
+#include "readfile.h"
 
 #define MAX_ENTRIES 256
 
@@ -83,6 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cfaop_hostmap_t *map = cfaop_hostmap_create(pool);
     apr_array_header_t *probes = apr_array_make(pool, 16, sizeof(const char *));
     char *text, *line, *next;
+    apr_size_t textlen = size;
     int i, lineno = 0;
 
     /* The glue refuses a map file with a NUL byte before it splits lines. */
@@ -91,7 +93,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     nentries = 0;
-    text = fuzz_cstr(pool, data, size);
+    /* The glue skips a UTF-8 byte order mark first, as an editor may write. */
+    text = (char *)cfaop_skip_bom(fuzz_cstr(pool, data, size), &textlen);
     for (line = text; line != NULL && *line; line = next) {
         const char *hostname = NULL, *normalized = NULL, *err;
         apr_array_header_t *files = NULL;

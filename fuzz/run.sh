@@ -67,6 +67,7 @@ make_seeds() {
     # denyfile: comments, a BOM, CRLF, the forms, a blank line
     printf '\xef\xbb\xbf# revoked origin-pull leaves\n0A1F00C0FFEE01\r\nserial=0A1F00C0FFEE02  # expired\n\n  0x8E0000000000000000000000000000FF\n4096 (0x1000)\ndec:3565\n0d:e1\n' > "$c/denyfile/d0"
     printf '01\n02\nzz\n' > "$c/denyfile/d1"
+    printf '\xef\xbb\xbf0A1F00C0FFEE01\n1234\n' > "$c/denyfile/d2"
 
     # pin: fingerprint as openssl prints it, plain, SPKI base64, wrong kinds
     openssl x509 -in "$p/good.pem" -noout -fingerprint -sha256 | sed 's/.*=//' | tr -d '\n' > "$c/pin/p0"
@@ -78,6 +79,7 @@ make_seeds() {
 
     # hostmap: map-file lines
     printf 'app.example.com   /etc/aop/app-ca.pem\n*.example.com /etc/aop/wild-ca.pem /etc/aop/wild-new.pem  # rotation\n# a comment\n\nAdmin.Example.com. admin.pem\n' > "$c/hostmap/m0"
+    printf '\xef\xbb\xbfapp.example.com /etc/aop/app-ca.pem\r\n# saved by an editor that writes a BOM\n' > "$c/hostmap/m2"
     printf 'bad_host!.example x.pem\n*.*.example.com y.pem\nlonely.example.com\n' > "$c/hostmap/m1"
 
     # rfc9440: mode byte, then the value (0 cert, 1 chain, 2 base64, 3 DER)

@@ -1,8 +1,9 @@
 /* anchors.c: loading and checking trust anchors. */
 #include "anchors.h"
 #include "certinfo.h"
+#include "readfile.h"
 
-#include <apr_file_io.h>
+#include <string.h>
 #include <apr_strings.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -20,36 +21,7 @@ static apr_status_t free_cert_stack(void *data)
 const char *cfaop_read_file(apr_pool_t *pool, const char *path,
                             char **data, apr_size_t *len)
 {
-    apr_file_t *file;
-    apr_finfo_t finfo;
-    apr_status_t rv;
-    apr_size_t got;
-    char errbuf[128];
-
-    rv = apr_file_open(&file, path, APR_FOPEN_READ | APR_FOPEN_BINARY,
-                       APR_FPROT_OS_DEFAULT, pool);
-    if (rv != APR_SUCCESS)
-        return apr_psprintf(pool, "cannot open %s: %s", path,
-                            apr_strerror(rv, errbuf, sizeof(errbuf)));
-    rv = apr_file_info_get(&finfo, APR_FINFO_SIZE | APR_FINFO_TYPE, file);
-    if (rv != APR_SUCCESS || finfo.filetype != APR_REG) {
-        apr_file_close(file);
-        return apr_psprintf(pool, "%s is not a regular file", path);
-    }
-    if (finfo.size > CFAOP_MAX_CA_FILE) {
-        apr_file_close(file);
-        return apr_psprintf(pool, "%s is larger than %d bytes", path, CFAOP_MAX_CA_FILE);
-    }
-    *data = apr_palloc(pool, (apr_size_t)finfo.size + 1);
-    got = (apr_size_t)finfo.size;
-    rv = got ? apr_file_read_full(file, *data, got, &got) : APR_SUCCESS;
-    apr_file_close(file);
-    if (rv != APR_SUCCESS)
-        return apr_psprintf(pool, "cannot read %s: %s", path,
-                            apr_strerror(rv, errbuf, sizeof(errbuf)));
-    (*data)[got] = '\0';
-    *len = got;
-    return NULL;
+    return cfaop_read_stable(pool, path, CFAOP_MAX_CA_FILE, data, len);
 }
 
 const char *cfaop_anchor_check_ca(apr_pool_t *pool, X509 *cert)
@@ -75,11 +47,13 @@ const char *cfaop_anchor_expiry_warning(apr_pool_t *pool, X509 *cert,
     const ASN1_TIME *not_after = X509_get0_notAfter(cert);
     time_t limit = now + (time_t)days * 86400;
 
-    if (X509_cmp_time(not_after, &now) < 0)
+    /* ASN1_TIME_cmp_time_t: -1 before, -2 on a time it cannot read (then
+     * no warning, as X509_cmp_time, deprecated in OpenSSL 4.0, gave 0) */
+    if (ASN1_TIME_cmp_time_t(not_after, now) == -1)
         return apr_psprintf(pool, "has expired (notAfter %s): %s",
                             cfaop_format_time(pool, not_after),
                             cfaop_format_dn(pool, X509_get_subject_name(cert)));
-    if (X509_cmp_time(not_after, &limit) < 0)
+    if (ASN1_TIME_cmp_time_t(not_after, limit) == -1)
         return apr_psprintf(pool, "expires within %d days (notAfter %s): %s", days,
                             cfaop_format_time(pool, not_after),
                             cfaop_format_dn(pool, X509_get_subject_name(cert)));
@@ -99,15 +73,101 @@ static const char *check_all(apr_pool_t *pool, cfaop_anchor_set_t *set)
     return NULL;
 }
 
+/* Mistakes made when a PEM file is pasted together by hand or copied out
+ * of an API's JSON. OpenSSL reads a marker only at the start of a line and
+ * skips any other text, so each of these would silently drop a certificate
+ * (or all of them): say which line to fix instead. Only text files with a
+ * marker are looked at (a DER file may hold any bytes). */
+static int blank(const char *p, size_t len)
+{
+    while (len > 0 && (*p == ' ' || *p == '\t' || *p == '\r')) {
+        p++;
+        len--;
+    }
+    return len == 0;
+}
+
+static const char *find(const char *p, size_t len, const char *what)
+{
+    size_t n = strlen(what), i;
+
+    for (i = 0; i + n <= len; i++)
+        if (memcmp(p + i, what, n) == 0)
+            return p + i;
+    return NULL;
+}
+
+static const char *pem_line_error(apr_pool_t *pool, const char *line, size_t len)
+{
+    const char *b, *e, *label, *close;
+    size_t lead = 0, rest;
+
+    if (find(line, len, "\\n") != NULL && find(line, len, "-----") != NULL)
+        return "has a literal \\n where a line break belongs (PEM text escaped for JSON, "
+               "as an API returns it): write real line breaks, for example with jq -r";
+    if ((b = find(line, len, "-----BEGIN ")) == NULL)
+        return NULL;
+    e = find(line, len, "-----END ");
+    if (e != NULL && e < b)
+        return "has a -----BEGIN marker on the same line as the -----END marker before it "
+               "(two PEM files pasted together without a line break): put each -----BEGIN "
+               "marker on a line of its own";
+    while (lead < len && (line[lead] == ' ' || line[lead] == '\t'))
+        lead++;
+    if (b != line + lead)
+        return "has text before its -----BEGIN marker: the marker must start the line";
+    label = b + 11;
+    rest = len - (size_t)(label - line);
+    if ((close = find(label, rest, "-----")) == NULL)
+        return NULL;
+    if (close - label >= 11 && memcmp(close - 11, "PRIVATE KEY", 11) == 0)
+        return apr_psprintf(pool, "is the start of a private key (%.*s), not of a "
+                            "certificate: give the CA's certificate (BEGIN CERTIFICATE); a "
+                            "CA file needs no key, and a key does not belong here",
+                            (int)(close - label), label);
+    if (!blank(close + 5, len - (size_t)(close + 5 - line)))
+        return "holds a whole PEM block on one line: the -----BEGIN line, the base64 lines "
+               "and the -----END line each need lines of their own";
+    return NULL;
+}
+
+static const char *check_pem_layout(apr_pool_t *pool, const char *data, apr_size_t len,
+                                    const char *source)
+{
+    const char *p = data, *stop = data + len;
+    int line_no = 0;
+
+    if (len == 0 || memchr(data, '\0', len) != NULL)
+        return NULL;
+    if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
+        p += 3;
+    while (p < stop) {
+        const char *nl = memchr(p, '\n', (size_t)(stop - p));
+        size_t n = (size_t)((nl ? nl : stop) - p);
+        const char *why;
+
+        line_no++;
+        if (memchr(p, '-', n) != NULL && (why = pem_line_error(pool, p, n)) != NULL)
+            return apr_psprintf(pool, "%s: line %d %s", source, line_no, why);
+        p = nl ? nl + 1 : stop;
+    }
+    return NULL;
+}
+
 static const char *parse_certs(apr_pool_t *pool, const char *data, apr_size_t len,
                                const char *source, STACK_OF(X509) **out)
 {
     STACK_OF(X509) *certs = sk_X509_new_null();
+    const char *err;
     BIO *bio;
     X509 *cert;
 
     if (certs == NULL)
         return "out of memory";
+    if ((err = check_pem_layout(pool, data, len, source)) != NULL) {
+        sk_X509_free(certs);
+        return err;
+    }
     apr_pool_cleanup_register(pool, certs, free_cert_stack, apr_pool_cleanup_null);
     bio = BIO_new_mem_buf(data, (int)len);
     if (bio == NULL)

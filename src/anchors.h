@@ -32,7 +32,8 @@ const char *cfaop_anchor_check_ca(apr_pool_t *pool, X509 *cert);
 const char *cfaop_anchor_expiry_warning(apr_pool_t *pool, X509 *cert,
                                         time_t now, int days);
 
-/* Reads a whole file, for parsers that work on memory; NULL or an error. */
+/* Reads a whole file of at most 16 MiB, for parsers that work on memory,
+ * through cfaop_read_stable (readfile.h); NULL or an error. */
 const char *cfaop_read_file(apr_pool_t *pool, const char *path,
                             char **data, apr_size_t *len);
 

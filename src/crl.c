@@ -3,7 +3,9 @@
 #include "crl.h"
 #include "certinfo.h"
 #include "pin.h"
+#include "readfile.h"
 
+#include <limits.h>
 #include <string.h>
 #ifdef __GLIBC__
 #include <malloc.h>        /* malloc_trim */
@@ -32,6 +34,9 @@ struct cfaop_revocation {
     apr_array_header_t *crls;           /* cfaop_crl_info_t */
     int frozen;
 };
+
+/* A CRL of some 30 million entries; a bigger file is a mistake. */
+#define CFAOP_CRL_FILE_MAX ((apr_size_t)1024 * 1024 * 1024)
 
 /* What one file holds while it is checked (freed with the scratch pool). */
 typedef struct {
@@ -137,23 +142,16 @@ static const char *read_pem_blocks(apr_pool_t *pool, const char *path, BIO *bio,
 static const char *read_file(apr_pool_t *pool, apr_pool_t *scratch, const char *path,
                              crl_file_t *file)
 {
-    apr_finfo_t finfo;
-    apr_status_t rv;
-    char errbuf[128];
     const char *err;
+    char *text;
+    apr_size_t len;
     int blocks;
     BIO *bio;
 
-    rv = apr_stat(&finfo, path, APR_FINFO_TYPE, scratch);
-    if (rv != APR_SUCCESS)
-        return apr_psprintf(pool, "cannot open %s: %s", path,
-                            apr_strerror(rv, errbuf, sizeof(errbuf)));
-    if (finfo.filetype != APR_REG)
-        return apr_psprintf(pool, "%s is not a regular file", path);
-    if ((bio = BIO_new_file(path, "rb")) == NULL) {
-        ERR_clear_error();
-        return apr_psprintf(pool, "cannot open %s", path);
-    }
+    if ((err = cfaop_read_stable(scratch, path, CFAOP_CRL_FILE_MAX, &text, &len)) != NULL)
+        return apr_pstrdup(pool, err);
+    if (len > INT_MAX || (bio = BIO_new_mem_buf(text, (int)len)) == NULL)
+        return "out of memory";
     apr_pool_cleanup_register(scratch, bio, free_bio, apr_pool_cleanup_null);
     file->crls = sk_X509_CRL_new_null();
     file->certs = sk_X509_new_null();
@@ -163,13 +161,13 @@ static const char *read_file(apr_pool_t *pool, apr_pool_t *scratch, const char *
 
     if ((err = read_pem_blocks(pool, path, bio, file, &blocks)) != NULL)
         return err;
-    if (blocks == 0 && BIO_seek(bio, 0) == 0) {
+    if (blocks == 0 && len > 0) {
         /* Not PEM: one DER CRL, and nothing after it. */
-        X509_CRL *crl = d2i_X509_CRL_bio(bio, NULL);
-        char extra;
+        const unsigned char *der = (const unsigned char *)text;
+        X509_CRL *crl = d2i_X509_CRL(NULL, &der, (long)len);
 
         ERR_clear_error();
-        if (crl != NULL && BIO_read(bio, &extra, 1) > 0) {
+        if (crl != NULL && der != (const unsigned char *)text + len) {
             X509_CRL_free(crl);
             return apr_psprintf(pool, "%s: data follows the DER CRL", path);
         }
@@ -186,7 +184,14 @@ static const char *read_file(apr_pool_t *pool, apr_pool_t *scratch, const char *
 
 /* ---- checking one CRL ----------------------------------------------- */
 
-static const char *ext_name(apr_pool_t *pool, X509_EXTENSION *ext)
+/* OpenSSL 4.0 hands out a CRL's extensions as const. */
+#if OPENSSL_VERSION_NUMBER >= 0x40000000L
+typedef const X509_EXTENSION crl_ext_t;
+#else
+typedef X509_EXTENSION crl_ext_t;
+#endif
+
+static const char *ext_name(apr_pool_t *pool, crl_ext_t *ext)
 {
     char oid[80];
 
@@ -201,7 +206,7 @@ static const char *check_crl_extensions(apr_pool_t *pool, X509_CRL *crl)
     int i, n = X509_CRL_get_ext_count(crl);
 
     for (i = 0; i < n; i++) {
-        X509_EXTENSION *ext = X509_CRL_get_ext(crl, i);
+        crl_ext_t *ext = X509_CRL_get_ext(crl, i);
         int nid = OBJ_obj2nid(X509_EXTENSION_get_object(ext));
         ISSUING_DIST_POINT *idp;
         int indirect;
@@ -302,20 +307,31 @@ static int signs(X509 *cert, X509_CRL *crl)
 static X509 *find_signer(apr_pool_t *pool, X509_CRL *crl, X509_STORE *anchors,
                          STACK_OF(X509) *file_certs, const char **why)
 {
-    STACK_OF(X509_OBJECT) *objects = X509_STORE_get0_objects(anchors);
     const X509_NAME *issuer = X509_CRL_get_issuer(crl);
     int i, named = 0;
-    X509 *cert;
+    X509 *cert, *found = NULL;
+#if OPENSSL_VERSION_NUMBER >= 0x30300000L
+    /* A copy (the store's own list is deprecated in 4.0); the certificates
+     * stay held by the store after the copy is freed. */
+    STACK_OF(X509_OBJECT) *objects = X509_STORE_get1_objects(anchors);
+#else
+    STACK_OF(X509_OBJECT) *objects = X509_STORE_get0_objects(anchors);
+#endif
 
     *why = NULL;
-    for (i = 0; objects != NULL && i < sk_X509_OBJECT_num(objects); i++) {
+    for (i = 0; objects != NULL && i < sk_X509_OBJECT_num(objects) && found == NULL; i++) {
         cert = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objects, i));
         if (cert == NULL || X509_NAME_cmp(X509_get_subject_name(cert), issuer) != 0)
             continue;
         named++;
         if (signs(cert, crl))
-            return cert;
+            found = cert;
     }
+#if OPENSSL_VERSION_NUMBER >= 0x30300000L
+    sk_X509_OBJECT_pop_free(objects, X509_OBJECT_free);
+#endif
+    if (found != NULL)
+        return found;
     for (i = 0; i < sk_X509_num(file_certs); i++) {
         const char *chain_why;
 

@@ -1,13 +1,11 @@
-/* denyfile.c: deny files read in fixed-size chunks and parsed in place,
- * line by line, straight into a serial set (nothing allocated per line). */
+/* denyfile.c: deny files read whole from one stable version (readfile.h)
+ * and parsed in place, line by line, straight into a serial set (nothing
+ * allocated per line). */
 #include "denyfile.h"
+#include "readfile.h"
 
-#include <stdlib.h>
 #include <string.h>
-#include <apr_file_io.h>
 #include <apr_strings.h>
-
-#define READ_CHUNK (256 * 1024)
 
 typedef struct {
     apr_pool_t *pool;
@@ -15,6 +13,8 @@ typedef struct {
     cfaop_serialset_t *set;
     apr_size_t lineno;
     apr_size_t added;
+    apr_size_t ambiguous;
+    apr_size_t first_ambiguous;
 } deny_parse_t;
 
 static int is_space(char ch)
@@ -78,6 +78,8 @@ static const char *parse_line(deny_parse_t *st, const char *p, size_t len)
     if ((why = cfaop_serialset_add(st->set, &serial)) != NULL)
         return line_error(st, why);
     st->added++;
+    if (cfaop_serial_ambiguous(p, len) && st->ambiguous++ == 0)
+        st->first_ambiguous = st->lineno;
     return NULL;
 }
 
@@ -104,89 +106,61 @@ static const char *parse_lines(deny_parse_t *st, const char *data, size_t len,
     return NULL;
 }
 
-const char *cfaop_denyfile_parse(apr_pool_t *pool, const char *data, apr_size_t len,
-                                 const char *source, cfaop_serialset_t *set,
-                                 apr_size_t *added)
+static const char *parse_stats(apr_pool_t *pool, const char *data, apr_size_t len,
+                               const char *source, cfaop_serialset_t *set,
+                               cfaop_denyfile_stats_t *stats)
 {
-    deny_parse_t st = { pool, source, set, 0, 0 };
+    deny_parse_t st = { pool, source, set, 0, 0, 0, 0 };
     const char *err;
     size_t used;
 
     err = parse_lines(&st, data, len, 1, &used);
-    if (added != NULL)
-        *added = st.added;
+    stats->added = st.added;
+    stats->ambiguous = st.ambiguous;
+    stats->first_ambiguous = st.first_ambiguous;
     return err;
 }
 
-static const char *load_stream(deny_parse_t *st, apr_file_t *file, char *buf)
+const char *cfaop_denyfile_parse(apr_pool_t *pool, const char *data, apr_size_t len,
+                                 const char *source, cfaop_serialset_t *set,
+                                 apr_size_t *added)
 {
-    apr_size_t have = 0;
-    char errbuf[128];
-    int eof = 0;
+    cfaop_denyfile_stats_t stats;
+    const char *err = parse_stats(pool, data, len, source, set, &stats);
 
-    while (!eof) {
-        apr_size_t got = READ_CHUNK - have;
-        apr_status_t rv = apr_file_read(file, buf + have, &got);
-        size_t used;
-        const char *err;
-
-        if (rv == APR_EOF || (rv == APR_SUCCESS && got == 0))
-            eof = 1;
-        else if (rv != APR_SUCCESS)
-            return apr_psprintf(st->pool, "cannot read %s: %s", st->source,
-                                apr_strerror(rv, errbuf, sizeof(errbuf)));
-        have += got;
-        if ((err = parse_lines(st, buf, have, eof, &used)) != NULL)
-            return err;
-        /* A line that fills the whole buffer is far over the limit. */
-        if (used == 0 && have == READ_CHUNK) {
-            st->lineno++;
-            return line_error(st, apr_psprintf(st->pool, "the line is longer than %d characters",
-                                               CFAOP_DENYFILE_LINE_MAX));
-        }
-        memmove(buf, buf + used, have - used);
-        have -= used;
-    }
-    return NULL;
+    if (added != NULL)
+        *added = stats.added;
+    return err;
 }
 
 const char *cfaop_denyfile_load(apr_pool_t *pool, const char *path,
                                 cfaop_serialset_t *set, apr_size_t *added)
 {
-    deny_parse_t st = { pool, path, set, 0, 0 };
-    apr_pool_t *scratch;
-    apr_file_t *file;
-    apr_finfo_t finfo;
-    apr_status_t rv;
-    const char *err = NULL;
-    char errbuf[128];
-    char *buf;
+    cfaop_denyfile_stats_t stats;
+    const char *err = cfaop_denyfile_load_stats(pool, path, set, &stats);
 
     if (added != NULL)
-        *added = 0;
-    /* The handle lives in a scratch pool, so a configuration pool that
-     * outlives the load keeps nothing of it. */
+        *added = stats.added;
+    return err;
+}
+
+const char *cfaop_denyfile_load_stats(apr_pool_t *pool, const char *path,
+                                      cfaop_serialset_t *set, cfaop_denyfile_stats_t *stats)
+{
+    apr_pool_t *scratch;
+    const char *err;
+    char *data;
+    apr_size_t len;
+
+    memset(stats, 0, sizeof(*stats));
+    /* The text lives in a scratch pool: only the set outlives the load. */
     if (apr_pool_create(&scratch, pool) != APR_SUCCESS)
         return "out of memory";
-    rv = apr_file_open(&file, path, APR_FOPEN_READ | APR_FOPEN_BINARY,
-                       APR_FPROT_OS_DEFAULT, scratch);
-    if (rv != APR_SUCCESS) {
-        err = apr_psprintf(pool, "cannot open %s: %s", path,
-                           apr_strerror(rv, errbuf, sizeof(errbuf)));
-    }
-    else if (apr_file_info_get(&finfo, APR_FINFO_TYPE, file) != APR_SUCCESS
-             || finfo.filetype != APR_REG) {
-        err = apr_psprintf(pool, "%s is not a regular file", path);
-    }
-    else if ((buf = malloc(READ_CHUNK)) == NULL) {
-        err = "out of memory";
-    }
-    else {
-        err = load_stream(&st, file, buf);
-        free(buf);
-    }
+    err = cfaop_read_stable(scratch, path, CFAOP_DENYFILE_MAX, &data, &len);
+    if (err != NULL)
+        err = apr_pstrdup(pool, err);
+    else
+        err = parse_stats(pool, data, len, path, set, stats);
     apr_pool_destroy(scratch);
-    if (added != NULL)
-        *added = st.added;
     return err;
 }

@@ -1,18 +1,18 @@
 /* directive.c: argument parsers. */
 #include "directive.h"
+#include "ascii.h"
 
 #include <errno.h>
 #include <stdlib.h>
-#include <strings.h>
 #include <apr_strings.h>
 
 const char *cfaop_parse_mode(const char *arg, cfaop_mode_t *mode)
 {
-    if (!strcasecmp(arg, "On"))
+    if (!cfaop_ascii_strcasecmp(arg, "On"))
         *mode = CFAOP_MODE_ON;
-    else if (!strcasecmp(arg, "Off"))
+    else if (!cfaop_ascii_strcasecmp(arg, "Off"))
         *mode = CFAOP_MODE_OFF;
-    else if (!strcasecmp(arg, "ReportOnly"))
+    else if (!cfaop_ascii_strcasecmp(arg, "ReportOnly"))
         *mode = CFAOP_MODE_REPORT_ONLY;
     else
         return "must be On, Off or ReportOnly";
@@ -21,13 +21,13 @@ const char *cfaop_parse_mode(const char *arg, cfaop_mode_t *mode)
 
 const char *cfaop_parse_cch(const char *arg, cfaop_cch_mode_t *mode)
 {
-    if (!strcasecmp(arg, "Strip"))
+    if (!cfaop_ascii_strcasecmp(arg, "Strip"))
         *mode = CFAOP_CCH_STRIP;
-    else if (!strcasecmp(arg, "Trust"))
+    else if (!cfaop_ascii_strcasecmp(arg, "Trust"))
         *mode = CFAOP_CCH_TRUST;
-    else if (!strcasecmp(arg, "Verify"))
+    else if (!cfaop_ascii_strcasecmp(arg, "Verify"))
         *mode = CFAOP_CCH_VERIFY;
-    else if (!strcasecmp(arg, "Off"))
+    else if (!cfaop_ascii_strcasecmp(arg, "Off"))
         *mode = CFAOP_CCH_OFF;
     else
         return "must be Strip, Trust, Verify or Off";
@@ -36,9 +36,9 @@ const char *cfaop_parse_cch(const char *arg, cfaop_cch_mode_t *mode)
 
 const char *cfaop_parse_on_off(const char *arg, int *flag)
 {
-    if (!strcasecmp(arg, "On"))
+    if (!cfaop_ascii_strcasecmp(arg, "On"))
         *flag = 1;
-    else if (!strcasecmp(arg, "Off"))
+    else if (!cfaop_ascii_strcasecmp(arg, "Off"))
         *flag = 0;
     else
         return "must be On or Off";

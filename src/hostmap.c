@@ -1,9 +1,9 @@
 /* hostmap.c: hostname validation, the map and its map-file line syntax. */
 #include "hostmap.h"
+#include "ascii.h"
 
 #include <string.h>
 #include <apr_hash.h>
-#include <apr_lib.h>
 #include <apr_strings.h>
 
 typedef struct {
@@ -35,9 +35,9 @@ static const char *check_label(apr_pool_t *pool, const char *label, apr_size_t l
         if (ch == '*')
             return apr_psprintf(pool, "'%s': a wildcard is allowed only as the whole first "
                                 "label, as in *.example.com", name);
-        if (!apr_isalnum(ch) && ch != '-' && ch != '_')
+        if (!cfaop_ascii_isalnum(ch) && ch != '-' && ch != '_')
             return apr_psprintf(pool, "'%s' has a character that is not allowed in a "
-                                "hostname: '%c'", name, apr_isprint(ch) ? ch : '?');
+                                "hostname: '%c'", name, (ch >= 0x20 && ch < 0x7f) ? ch : '?');
     }
     return NULL;
 }
@@ -57,7 +57,7 @@ const char *cfaop_hostname_normalize(apr_pool_t *pool, const char *in, const cha
                             CFAOP_HOSTNAME_MAX);
     lower = apr_pstrmemdup(pool, in, len);
     for (q = lower; *q; q++)
-        *q = (char)apr_tolower((unsigned char)*q);
+        *q = (char)cfaop_ascii_tolower((unsigned char)*q);
     p = lower;
     if (p[0] == '*') {
         if (p[1] != '.')
@@ -125,7 +125,7 @@ void *cfaop_hostmap_lookup(const cfaop_hostmap_t *map, const char *name, const c
     if (len == 0 || len > CFAOP_HOSTNAME_MAX)
         return NULL;
     for (i = 0; i < len; i++)
-        lower[i] = (char)apr_tolower((unsigned char)name[i]);
+        lower[i] = (char)cfaop_ascii_tolower((unsigned char)name[i]);
     lower[len] = '\0';
 
     slot = apr_hash_get(map->exact, lower, (apr_ssize_t)len);
@@ -157,7 +157,7 @@ const char *cfaop_hostmap_parse_line(apr_pool_t *pool, char *line,
     *files = NULL;
     /* a comment starts at '#' at the beginning or after whitespace */
     for (p = line; *p; p++) {
-        if (*p == '#' && (p == line || apr_isspace((unsigned char)p[-1]))) {
+        if (*p == '#' && (p == line || cfaop_ascii_isspace((unsigned char)p[-1]))) {
             *p = '\0';
             break;
         }

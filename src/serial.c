@@ -413,3 +413,22 @@ int cfaop_serial_equal(const cfaop_serial_t *a, const cfaop_serial_t *b)
     return a->len == b->len && a->negative == b->negative
            && memcmp(a->bytes, b->bytes, a->len) == 0;
 }
+
+int cfaop_serial_ambiguous(const char *text, size_t len)
+{
+    size_t i, significant = 0;
+
+    while (len > 0 && is_space(*text)) {
+        text++;
+        len--;
+    }
+    while (len > 0 && is_space(text[len - 1]))
+        len--;
+    for (i = 0; i < len; i++) {
+        if (!is_decimal(text[i]))
+            return 0;
+        if (significant > 0 || text[i] != '0')
+            significant++;
+    }
+    return significant >= 2;
+}

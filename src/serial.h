@@ -35,6 +35,13 @@ typedef struct {
  * Allocates nothing. */
 const char *cfaop_serial_parse_mem(const char *text, size_t len, cfaop_serial_t *out);
 
+/* 1 when the text (surrounding whitespace ignored) is a bare run of
+ * decimal digits whose value read as hex (as cfaop_serial_parse_mem reads
+ * it) differs from its value read as decimal: two or more digits after
+ * the leading zeros, and no prefix. Such a serial may have been meant as
+ * the decimal number Cloudflare's API shows, without its dec: prefix. */
+int cfaop_serial_ambiguous(const char *text, size_t len);
+
 /* The same for a C string, with a message that quotes it. */
 const char *cfaop_serial_parse(apr_pool_t *pool, const char *text, cfaop_serial_t *out);
 

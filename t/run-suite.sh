@@ -6,7 +6,7 @@
 # As an ordinary user it runs in place: the logs stay in t/logs.
 # As root (CI) it cannot: Apache::Test refuses root, and the server's children
 # could not read a checkout under a directory such as /root. So it copies t/,
-# scripts/ and the module to a fresh temporary directory, hands that to an
+# scripts/, conf/ (the shipped examples) and the module to a fresh temporary directory, hands that to an
 # unprivileged system user ($CFAOP_TEST_USER, default cfaop-test, created when
 # missing), runs the suite there as that user, copies t/logs back when the
 # suite fails, and removes the copy. An ordinary user who cannot write t/
@@ -82,7 +82,7 @@ if [ "$(id -u)" -eq 0 ] || [ ! -w "$top/t" ]; then
     tar -C "$top" --exclude=t/logs --exclude=t/pki --exclude=t/state \
         --exclude=t/conf/httpd.conf --exclude=t/conf/extra.conf \
         --exclude=t/conf/apache_test_config.pm --exclude='t/conf/*.bak' \
-        -cf - t scripts | tar -C "$work" -xf -
+        -cf - t scripts conf | tar -C "$work" -xf -
     cp "$module" "$work/build/mod_cf_aop.so"
     if [ "$(id -u)" -eq 0 ]; then
         chown -R "$owner:$(id -gn "$owner")" "$work"

@@ -339,4 +339,47 @@ sub configtest {
     return { rc => $? >> 8, output => $output, conf => $conf, dir => $dir, line => $line };
 }
 
+# configtest() with some modules left out: CFAOPTest::configtest_without(
+# ['ssl'], $body) (mod_ssl absent: no SSLCertificate* lines either) or
+# (['cf_aop'], $body); [] leaves none out. Same result hash as configtest();
+# {seconds} is how long httpd -t took. listen => 'ADDR:PORT' replaces the
+# placeholder Listen, for a configuration that is then started.
+sub configtest_without {
+    my ($drop, $body, %opt) = @_;
+    my %drop = map { $_ => 1 } @$drop;
+    my $t_logs = Apache::Test::vars('t_logs');
+    my $dir = File::Temp::tempdir('configtest.XXXXXX', DIR => $t_logs, CLEANUP => 1);
+    my $conf = "$dir/httpd.conf";
+
+    my @load;
+    open my $main, '<', Apache::Test::vars('t_conf_file') or die "httpd.conf: $!\n";
+    while (<$main>) {
+        next unless /^\s*(LoadModule\s+((?:mpm_\w+|unixd|authz_core|ssl))_module\s+.*)$/;
+        push @load, "$1\n" unless $drop{$2};
+    }
+    close $main;
+    my $module = Apache::Test::vars('cfaop_module');
+    my $preamble = join '', @load,
+        ($drop{cf_aop} ? () : qq{LoadModule cf_aop_module "$module"\n}),
+        qq{ServerRoot "$dir"\n},
+        qq{ServerName 127.0.0.1\n},
+        'Listen ' . ($opt{listen} // '127.0.0.1:1') . "\n",
+        qq{PidFile "$dir/httpd.pid"\n},
+        qq{ErrorLog "$dir/error_log"\n},
+        qq{DefaultRuntimeDir "$dir"\n},
+        ($drop{ssl} ? () : (qq{SSLCertificateFile "} . pki('server.pem') . qq{"\n},
+                            qq{SSLCertificateKeyFile "} . pki('server.key') . qq{"\n}));
+    my $line = 1 + ($preamble =~ tr/\n//);
+
+    open my $fh, '>', $conf or die "$conf: $!\n";
+    print $fh $preamble, $body;
+    close $fh;
+
+    my $httpd = Apache::Test::vars('httpd');
+    my $start = Time::HiRes::time();
+    my $output = qx{'$httpd' -t -f '$conf' 2>&1};
+    return { rc => $? >> 8, output => $output, conf => $conf, dir => $dir, line => $line,
+             seconds => Time::HiRes::time() - $start };
+}
+
 1;

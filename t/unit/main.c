@@ -23,6 +23,12 @@ Suite *logesc_suite(void);
 /* The ClientHello's server_name (test_sni.c). */
 Suite *sni_suite(void);
 
+/* The configuration-file reader (test_readfile.c). */
+Suite *readfile_suite(void);
+
+/* Hostnames, the map, and the parsers under tr_TR.UTF-8 (test_hostmap.c). */
+Suite *hostmap_suite(void);
+
 int main(void)
 {
     SRunner *sr;
@@ -46,6 +52,8 @@ int main(void)
     srunner_add_suite(sr, chaincache_suite());
     srunner_add_suite(sr, logesc_suite());
     srunner_add_suite(sr, sni_suite());
+    srunner_add_suite(sr, readfile_suite());
+    srunner_add_suite(sr, hostmap_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <apr_file_io.h>
 #include <apr_strings.h>
+#include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
 #include "anchors.h"
@@ -319,6 +320,117 @@ START_TEST(load_pem_memory_empty)
 }
 END_TEST
 
+/* ---- pasted PEM text: the line to fix ------------------------------- */
+
+static int count_lines(const char *text)
+{
+    int n = 0;
+
+    for (; *text; text++)
+        n += *text == '\n';
+    return n;
+}
+
+static const char *load_text_error(const char *text, const char **path)
+{
+    cfaop_anchor_set_t *set = NULL;
+    const char *err;
+
+    *path = tu_write_temp(text, strlen(text));
+    err = cfaop_anchor_set_load_file(tu_pool, *path, &set);
+    ck_assert_msg(err == NULL || set == NULL, "an error and a set");
+    return err;
+}
+
+START_TEST(load_pem_glued_end_begin)
+{
+    tu_cred_t a = tu_make_ca("Glued A"), b = tu_make_ca("Glued B");
+    char *first = apr_pstrdup(tu_pool, tu_cert_pem(a.cert));
+    const char *path, *err;
+
+    first[strlen(first) - 1] = '\0';      /* no line break after END */
+    err = load_text_error(apr_pstrcat(tu_pool, first, tu_cert_pem(b.cert), NULL), &path);
+    ck_assert_str_eq(err, apr_psprintf(tu_pool, "%s: line %d has a -----BEGIN marker on the "
+                                       "same line as the -----END marker before it (two PEM "
+                                       "files pasted together without a line break): put each "
+                                       "-----BEGIN marker on a line of its own", path,
+                                       count_lines(first) + 1));
+}
+END_TEST
+
+START_TEST(load_pem_json_escaped)
+{
+    tu_cred_t a = tu_make_ca("Escaped");
+    const char *pem = tu_cert_pem(a.cert), *path, *err;
+    char *json = apr_palloc(tu_pool, 2 * strlen(pem) + 1), *q = json;
+
+    for (; *pem; pem++) {
+        if (*pem == '\n') {
+            *q++ = '\\';
+            *q++ = 'n';
+        }
+        else
+            *q++ = *pem;
+    }
+    *q = '\0';
+    err = load_text_error(apr_pstrcat(tu_pool, "\n", json, "\n", NULL), &path);
+    ck_assert_str_eq(err, apr_pstrcat(tu_pool, path, ": line 2 has a literal \\n where a line "
+                                      "break belongs (PEM text escaped for JSON, as an API "
+                                      "returns it): write real line breaks, for example with "
+                                      "jq -r", NULL));
+}
+END_TEST
+
+START_TEST(load_pem_one_line)
+{
+    tu_cred_t a = tu_make_ca("One line");
+    char *pem = apr_pstrdup(tu_pool, tu_cert_pem(a.cert)), *c;
+    const char *path, *err;
+
+    for (c = pem; *c; c++)
+        if (*c == '\n' && c[1] != '\0')
+            *c = ' ';
+    err = load_text_error(pem, &path);
+    ck_assert_str_eq(err, apr_pstrcat(tu_pool, path, ": line 1 holds a whole PEM block on one "
+                                      "line: the -----BEGIN line, the base64 lines and the "
+                                      "-----END line each need lines of their own", NULL));
+}
+END_TEST
+
+START_TEST(load_private_key)
+{
+    tu_cred_t a = tu_make_ca("Key owner");
+    BIO *bio = BIO_new(BIO_s_mem());
+    char *mem;
+    long n;
+    const char *path, *err;
+
+    ck_assert(PEM_write_bio_PrivateKey(bio, a.key, NULL, NULL, 0, NULL, NULL) == 1);
+    n = BIO_get_mem_data(bio, &mem);
+    err = load_text_error(apr_pstrcat(tu_pool, tu_cert_pem(a.cert),
+                                      apr_pstrmemdup(tu_pool, mem, (apr_size_t)n), NULL), &path);
+    BIO_free(bio);
+    ck_assert_str_eq(err, apr_psprintf(tu_pool, "%s: line %d is the start of a private key "
+                                       "(PRIVATE KEY), not of a certificate: give the CA's "
+                                       "certificate (BEGIN CERTIFICATE); a CA file needs no "
+                                       "key, and a key does not belong here", path,
+                                       count_lines(tu_cert_pem(a.cert)) + 1));
+}
+END_TEST
+
+START_TEST(load_pem_after_bom)
+{
+    tu_cred_t a = tu_make_ca("BOM CA");
+    cfaop_anchor_set_t *set = NULL;
+    const char *path = NULL, *err;
+
+    err = load_text_error(apr_pstrcat(tu_pool, "\xef\xbb\xbf", tu_cert_pem(a.cert), NULL), &path);
+    ck_assert_ptr_null(err);
+    ck_assert_ptr_null(cfaop_anchor_set_load_file(tu_pool, path, &set));
+    ck_assert_int_eq(sk_X509_num(set->certs), 1);
+}
+END_TEST
+
 /* ---- check_ca ------------------------------------------------------- */
 
 START_TEST(check_ca)
@@ -488,6 +600,11 @@ Suite *anchors_suite(void)
     tcase_add_test(tc, load_pem_builtin);
     tcase_add_test(tc, load_pem_memory_non_ca);
     tcase_add_test(tc, load_pem_memory_empty);
+    tcase_add_test(tc, load_pem_glued_end_begin);
+    tcase_add_test(tc, load_pem_json_escaped);
+    tcase_add_test(tc, load_pem_one_line);
+    tcase_add_test(tc, load_private_key);
+    tcase_add_test(tc, load_pem_after_bom);
     tcase_add_test(tc, check_ca);
     tcase_add_test(tc, check_ca_needs_key_cert_sign);
     tcase_add_test(tc, expiry_fixed_clock);

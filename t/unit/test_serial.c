@@ -511,6 +511,28 @@ START_TEST(prefix_edges)
 }
 END_TEST
 
+/* Bare decimal digits are read as hex; the module warns, so this says
+ * which forms are ambiguous. */
+START_TEST(ambiguous_bare_digits)
+{
+    ck_assert_int_eq(cfaop_serial_ambiguous("1234", 4), 1);
+    ck_assert_int_eq(cfaop_serial_ambiguous(" 10\t", 4), 1);
+    ck_assert_int_eq(cfaop_serial_ambiguous("0012", 4), 1);
+    /* the same number either way */
+    ck_assert_int_eq(cfaop_serial_ambiguous("7", 1), 0);
+    ck_assert_int_eq(cfaop_serial_ambiguous("0009", 4), 0);
+    ck_assert_int_eq(cfaop_serial_ambiguous("0", 1), 0);
+    /* a prefix or a letter says which base */
+    ck_assert_int_eq(cfaop_serial_ambiguous("dec:1234", 8), 0);
+    ck_assert_int_eq(cfaop_serial_ambiguous("0x1234", 6), 0);
+    ck_assert_int_eq(cfaop_serial_ambiguous("serial=1234", 11), 0);
+    ck_assert_int_eq(cfaop_serial_ambiguous("12:34", 5), 0);
+    ck_assert_int_eq(cfaop_serial_ambiguous("12AB", 4), 0);
+    ck_assert_int_eq(cfaop_serial_ambiguous("4096 (0x1000)", 13), 0);
+    ck_assert_int_eq(cfaop_serial_ambiguous("", 0), 0);
+}
+END_TEST
+
 Suite *serial_suite(void)
 {
     Suite *s = suite_create("serial");
@@ -541,6 +563,7 @@ Suite *serial_suite(void)
     tcase_add_test(tc, hex_runs_match_model);
     tcase_add_test(tc, decimal_runs_match_bignum);
     tcase_add_test(tc, prefix_edges);
+    tcase_add_test(tc, ambiguous_bare_digits);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -607,6 +607,20 @@ START_TEST(deny_file_every_split_at_a_chunk_end)
 }
 END_TEST
 
+START_TEST(deny_file_counts_bare_decimal_serials)
+{
+    const char *text = "\xef\xbb\xbf# list\n0A1B\n1234\ndec:99\n0x55\n  5678  # note\n7\n";
+    const char *path = tu_write_temp(text, strlen(text));
+    cfaop_serialset_t *set = cfaop_serialset_create(tu_pool);
+    cfaop_denyfile_stats_t stats;
+
+    ck_assert_ptr_null(cfaop_denyfile_load_stats(tu_pool, path, set, &stats));
+    ck_assert_uint_eq(stats.added, 6);
+    ck_assert_uint_eq(stats.ambiguous, 2);
+    ck_assert_uint_eq(stats.first_ambiguous, 3);
+}
+END_TEST
+
 Suite *serialset_suite(void)
 {
     Suite *s = suite_create("serialset");
@@ -645,6 +659,7 @@ Suite *serialset_suite(void)
     tcase_add_test(deny, deny_error_on_last_line_and_first);
     tcase_add_test(deny, deny_line_length_limit_exact);
     tcase_add_test(deny, deny_file_empty_or_blank);
+    tcase_add_test(deny, deny_file_counts_bare_decimal_serials);
     tcase_add_test(deny, deny_file_every_split_at_a_chunk_end);
     suite_add_tcase(s, deny);
     return s;

@@ -113,3 +113,4 @@ clean:
 
 # Sanitizers, fuzzing, valgrind and soak: make asan | fuzz | fuzz-long | valgrind | soak
 -include mk/hardening.mk
+-include mk/probe.mk

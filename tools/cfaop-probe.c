@@ -360,6 +360,8 @@ int main(int argc, char **argv)
     row = row_new(&rep, "given-cert", "accepted (HTTP response)", t.port);
     if (!ctx_cert) {
         row_set(row, -1, "not run: no --cert");
+        row = row_new(&rep, "host-421", "HTTP 421 or info", t.port);
+        row_set(row, -1, "not run: no --cert");
     }
     else {
         int accepted;

@@ -17,7 +17,7 @@ use Time::HiRes ();
 
 my $probe = $ENV{CFAOP_PROBE} || "$FindBin::Bin/../build/cfaop-probe";
 
-plan tests => 81,
+plan tests => 85,
     need { "cfaop-probe is not built ($probe is missing: run make probe, or set CFAOP_PROBE)"
            => -x $probe };
 
@@ -84,6 +84,7 @@ ok t_cmp($c->{'given-cert'}{observed} // '-', 'accepted: HTTP 200', 'locked: giv
 ok t_cmp(summary($c->{'host-421'}), 'null null 200', 'locked: a random Host on a zone-level vhost is info');
 ok t_cmp($j->{other_host} // '-', qr/^cfaop-probe-[0-9a-f]{12}\.invalid$/, 'locked: the random Host');
 ok t_cmp($took < 5 ? 'fast' : "took $took s", 'fast', 'locked: a run takes well under the timeout');
+print "# a run of the six checks took $j->{elapsed_ms} ms (probe) and ", int($took * 1000), " ms in all\n";
 
 ($rc, $j, $c) = probe_json('--connect', at('probe_locked'), '--sni', 'www.probe.test', '--tls', '1.2');
 ok t_cmp(join(' ', $rc, $j->{verdict} // '-', $j->{tls_version} // '-'), '0 LOCKED TLSv1.2', 'TLS 1.2: LOCKED');
@@ -218,6 +219,16 @@ ok t_cmp($j->{why} // '-',
          'refused --cert: why');
 ok t_cmp($c->{'host-421'}{observed} // '-', 'not run: the given certificate is not accepted',
          'refused --cert: host-421 not run');
+
+# ---- a CA name with a quote, a backslash, a tab and UTF-8 ------------------
+($rc, $j, $c) = probe_json('--connect', at('probe_odd'), '--sni', 'www.probe.test');
+my $odd = join '|', @{ $j->{ca_names} || [] };
+ok t_cmp(join(' ', $rc, $j->{verdict} // '-', $j->{ca_count} // '-'), '0 LOCKED 1', 'odd CA name: LOCKED');
+ok t_cmp($odd, join('|', @{ openssl_ca_names(vhost => 'probe_odd', sni => 'www.probe.test') || [] }),
+         'odd CA name: as openssl s_client prints it (RFC 2253 escapes)');
+ok t_cmp($odd, qr/^[\x20-\x7e]+$/, 'odd CA name: printable ASCII only');
+($rc, $out) = run_probe('--connect', at('probe_odd'), '--sni', 'www.probe.test');
+ok t_cmp($out =~ /[^\x20-\x7e\n]/ ? 'raw bytes' : 'clean', 'clean', 'odd CA name: the text output is printable ASCII');
 
 # ---- usage and connection errors: exit 2 -----------------------------------
 ($rc, $out) = run_probe();

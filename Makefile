@@ -114,3 +114,4 @@ clean:
 # Sanitizers, fuzzing, valgrind and soak: make asan | fuzz | fuzz-long | valgrind | soak
 -include mk/hardening.mk
 -include mk/compat.mk
+-include mk/probe.mk

@@ -21,6 +21,7 @@ top=$(dirname "$here")
 cd "$top"
 
 module=${CFAOP_MODULE:-$top/build/mod_cf_aop.so}
+probe=${CFAOP_PROBE:-$top/build/cfaop-probe}   # t/probe.t runs it
 if [ ! -f "$module" ]; then
     echo "run-suite: $module is missing; run make first" >&2
     exit 1
@@ -84,13 +85,15 @@ if [ "$(id -u)" -eq 0 ] || [ ! -w "$top/t" ]; then
         --exclude=t/conf/apache_test_config.pm --exclude='t/conf/*.bak' \
         -cf - t scripts conf | tar -C "$work" -xf -
     cp "$module" "$work/build/mod_cf_aop.so"
+    if [ -x "$probe" ]; then cp "$probe" "$work/build/cfaop-probe"; fi
     if [ "$(id -u)" -eq 0 ]; then
         chown -R "$owner:$(id -gn "$owner")" "$work"
     fi
     chmod 755 "$work"
 
     env_args=(PATH="$PATH" HOME="$work" TMPDIR="$work/tmp" LANG=C.UTF-8
-              CFAOP_MODULE="$work/build/mod_cf_aop.so" APXS="$apxs" HTTPD="$httpd")
+              CFAOP_MODULE="$work/build/mod_cf_aop.so" APXS="$apxs" HTTPD="$httpd"
+              CFAOP_PROBE="$work/build/cfaop-probe")
     [ -n "${CI:-}" ] && env_args+=(CI="$CI")
     [ -n "${APACHE_TEST_TRACE_LEVEL:-}" ] && env_args+=(APACHE_TEST_TRACE_LEVEL="$APACHE_TEST_TRACE_LEVEL")
 

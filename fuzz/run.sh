@@ -24,7 +24,7 @@ cd "$top"
 
 mode=${1:-smoke}
 build=${FUZZ_BUILD:-build/fuzz}
-all_targets=(serial denyfile pin hostmap rfc9440 leg1 sessionrec crl cert anchors directive)
+all_targets=(serial denyfile pin hostmap rfc9440 leg1 sessionrec crl cert anchors directive logesc sni)
 read -r -a targets <<< "${FUZZ_TARGETS:-${all_targets[*]}}"
 
 # ---- tools ----------------------------------------------------------------
@@ -53,7 +53,13 @@ make_seeds() {
     done
     c=fuzz/corpus
     rm -rf "$c"
-    mkdir -p "$c"/{serial,denyfile,pin,hostmap,rfc9440,leg1,sessionrec,crl,cert,anchors,directive}
+    mkdir -p "$c"/{serial,denyfile,pin,hostmap,rfc9440,leg1,sessionrec,crl,cert,anchors,directive,logesc,sni}
+    # logesc: a value that tries to end its quotes, and escaped and UTF-8 bytes
+    printf 'x" reason=ok' > "$c/logesc/quote"
+    printf 'CN=caf\xc3\xa9\\, Inc.\n' > "$c/logesc/utf8"
+    # sni: one host_name, and one after a name of another type
+    printf '\x00\x13\x00\x00\x10app.example.test' > "$c/sni/one"
+    printf '\x00\x0c\x07\x00\x02xy\x00\x00\x04h.tx' > "$c/sni/two"
 
     # serial: every syntax serial.h lists, and a few that must fail
     local i=0

@@ -73,6 +73,10 @@ typedef struct {
     int resumed;
     int export_built;
     cfaop_export_t export;
+    /* handshake side (mod_cf_aop_ssl.c): set on the connection's thread */
+    int handshake_done;                 /* the first handshake completed */
+    int verdict_logged;                 /* this handshake's verdict line is written */
+    long published_error;               /* X509 error shown to mod_ssl in ReportOnly, or 0 */
 } cfaop_conn_t;
 
 extern module AP_MODULE_DECLARE_DATA cf_aop_module;
@@ -114,6 +118,13 @@ void cfaop_register_ssl_hooks(apr_pool_t *p);
 cfaop_conn_t *cfaop_conn_state(conn_rec *c);
 /* Startup checks: warnings an admin sees in configtest and the error log. */
 void cfaop_config_warnings(apr_pool_t *ptemp, server_rec *main_server);
+
+/* mod_cf_aop_ssl.c, handshake side */
+void cfaop_register_handshake_filter(void);
+/* After mod_ssl's per-request access check (which resets the verify result
+ * under TLS 1.2 when SSLVerifyClient is configured): the connection's
+ * ReportOnly verdict again. Does nothing on an HTTP/2 stream. */
+void cfaop_republish_verdict(conn_rec *c);
 
 /* mod_cf_aop_request.c */
 void cfaop_register_request_hooks(apr_pool_t *p);

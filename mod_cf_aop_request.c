@@ -140,24 +140,15 @@ static void handle_leg1(request_rec *r, const cfaop_srv_cfg *sc, cfaop_req_t *rq
     }
 }
 
-/* In ReportOnly the handshake had to end with a clean verify result
- * (mod_ssl drops it otherwise); once it is over, SSL_CLIENT_VERIFY may
- * carry the module's verdict. mod_ssl's own access check resets the
- * result on every TLS 1.2 request, so this runs after it, each time. */
+/* mod_ssl's TLS 1.2 access check sets the verify result back to OK on every
+ * request when SSLVerifyClient is configured at any level; what runs after
+ * it (authentication, FakeBasicAuth, authorization, handlers) reads the
+ * module's verdict again. Only for HTTP/1.x: an HTTP/2 stream runs on
+ * another thread than the connection whose SSL this would write. */
 static int cfaop_report_verify_result(request_rec *r)
 {
-    const cfaop_srv_cfg *sc = cfaop_srv(r->server);
-    const cfaop_req_t *rq;
-    cfaop_conn_t *st;
-
-    if (sc->mode != CFAOP_MODE_REPORT_ONLY || (rq = cfaop_request_state(r)) == NULL
-        || rq->aop_passed || (st = cfaop_conn_state(tls_connection(r->connection))) == NULL
-        || st->judged_by != sc || st->verdict.reason == CFAOP_REASON_NONE
-        || st->verdict.reason == CFAOP_REASON_NO_CERT)
-        return DECLINED;
-    SSL_set_verify_result(st->ssl, st->verdict.x509_error != X509_V_OK
-                                   ? st->verdict.x509_error
-                                   : cfaop_reason_x509_error(st->verdict.reason, X509_V_OK));
+    if (r->connection->master == NULL)
+        cfaop_republish_verdict(r->connection);
     return DECLINED;
 }
 

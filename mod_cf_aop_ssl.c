@@ -5,6 +5,8 @@
 #include "http_connection.h"
 #include "http_log.h"
 #include "http_main.h"
+#include "util_filter.h"
+#include "ap_expr.h"
 #include "mpm_common.h"
 #include "mod_ssl.h"
 
@@ -17,6 +19,8 @@
 
 #include "mod_cf_aop_private.h"
 #include "src/anchors.h"
+#include "src/ascii.h"
+#include "src/logesc.h"
 #include "src/sessionrec.h"
 #include "src/chaincache.h"
 #include "src/judge.h"
@@ -40,23 +44,24 @@ cfaop_conn_t *cfaop_conn_state(conn_rec *c)
     return ap_get_module_config(c->conn_config, &cf_aop_module);
 }
 
-static const char *sni_of(SSL *ssl)
-{
-    const char *name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
-    return name ? name : "-";
-}
-
-static void log_verdict(conn_rec *c, SSL *ssl, const cfaop_conn_t *st,
-                        const cfaop_srv_cfg *sc, X509 *leaf)
+/* Every value the peer chose (SNI, subject, issuer, serial) is quoted and
+ * escaped, and the line bounded: a name cannot forge a field, and a huge
+ * subject cannot turn each refused handshake into kilobytes of log. */
+static void log_verdict(conn_rec *c, SSL *ssl, const cfaop_conn_t *st, X509 *leaf,
+                        int enforced)
 {
     const cfaop_verdict_t *v = &st->verdict;
-    const char *id, *what;
+    const char *id, *what, *msg;
     int level;
 
     if (v->reason == CFAOP_REASON_NONE) {
         id = "CFAOP0103"; what = "accepted"; level = APLOG_DEBUG;
     }
-    else if (sc->mode == CFAOP_MODE_REPORT_ONLY) {
+    else if (st->handshake_done && !st->resumed) {
+        id = "CFAOP0110"; what = "certificate requested after the handshake rejected";
+        level = APLOG_INFO;
+    }
+    else if (!enforced) {
         id = "CFAOP0102"; what = "report-only, would reject"; level = APLOG_INFO;
     }
     else if (st->resumed) {
@@ -67,30 +72,63 @@ static void log_verdict(conn_rec *c, SSL *ssl, const cfaop_conn_t *st,
     }
     if (!APLOG_C_IS_LEVEL(c, level))
         return;
-    ap_log_cerror(APLOG_MARK, level, 0, c,
-                  "%s: %s: reason=%s client=%s sni=%s policy=%s%s subject=\"%s\" "
-                  "issuer=\"%s\" serial=%s%s%s%s",
-                  id, what, cfaop_reason_name(v->reason), c->client_ip, sni_of(ssl),
-                  st->policy ? st->policy->name : "-", st->resumed ? " resumed=yes" : "",
-                  leaf ? cfaop_format_dn(c->pool, X509_get_subject_name(leaf)) : "",
-                  leaf ? cfaop_format_dn(c->pool, X509_get_issuer_name(leaf)) : "",
-                  leaf ? cfaop_format_serial(c->pool, X509_get0_serialNumber(leaf)) : "-",
-                  *v->detail ? " detail=\"" : "", v->detail, *v->detail ? "\"" : "");
+    msg = apr_psprintf(c->pool, "%s: %s: reason=%s client=%s sni=%s policy=%s%s subject=%s "
+                       "issuer=%s serial=%s%s%s",
+                       id, what, cfaop_reason_name(v->reason), c->client_ip,
+                       cfaop_log_quote(c->pool, SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name)),
+                       st->policy ? st->policy->name : "-", st->resumed ? " resumed=yes" : "",
+                       leaf ? cfaop_log_quote(c->pool, cfaop_format_dn(c->pool, X509_get_subject_name(leaf))) : "-",
+                       leaf ? cfaop_log_quote(c->pool, cfaop_format_dn(c->pool, X509_get_issuer_name(leaf))) : "-",
+                       leaf ? cfaop_log_quote(c->pool, cfaop_format_serial(c->pool, X509_get0_serialNumber(leaf))) : "-",
+                       *v->detail ? " detail=" : "",
+                       *v->detail ? cfaop_log_quote(c->pool, v->detail) : "");
+    ap_log_cerror(APLOG_MARK, level, 0, c, "%s", cfaop_log_bound(c->pool, msg));
 }
 
-/* Records the connection's verdict and logs it; returns whether the
- * handshake may complete (always, in ReportOnly). */
+/* Whether a failing verdict ends the handshake: on enforcing vhosts, and in
+ * ReportOnly for a certificate mod_ssl asks for once the first handshake is
+ * over (per-directory SSLVerifyClient, by renegotiation or post-handshake
+ * authentication): mod_ssl trusts what that handshake accepts. */
+static int enforcing(const cfaop_conn_t *st, const cfaop_srv_cfg *sc)
+{
+    return sc->mode == CFAOP_MODE_ON || (st->handshake_done && !st->resumed);
+}
+
+/* Records the connection's verdict; returns whether the handshake may
+ * complete. A refusal is logged at once (the handshake ends here); a
+ * passing or reported verdict when the handshake completes, once the client
+ * has proved it holds the certificate's key (CertificateVerify). */
 static int record_verdict(conn_rec *c, SSL *ssl, cfaop_conn_t *st,
                           const cfaop_srv_cfg *sc, const cfaop_policy_t *policy,
                           const cfaop_verdict_t *verdict, X509 *leaf, int resumed)
 {
+    int enforced;
+
     st->verdict = *verdict;
     st->policy = policy;
     st->judged_by = sc;
     st->judged = 1;
     st->resumed = resumed;
-    log_verdict(c, ssl, st, sc, leaf);
-    return verdict->reason == CFAOP_REASON_NONE || sc->mode == CFAOP_MODE_REPORT_ONLY;
+    enforced = enforcing(st, sc);
+    if (verdict->reason != CFAOP_REASON_NONE && enforced) {
+        log_verdict(c, ssl, st, leaf, 1);
+        st->verdict_logged = 1;
+        return 0;
+    }
+    st->verdict_logged = 0;
+    if (verdict->reason == CFAOP_REASON_NONE)
+        st->published_error = X509_V_OK;
+    return 1;
+}
+
+/* The line of a verdict that let the handshake complete. */
+static void log_completed(conn_rec *c, SSL *ssl, cfaop_conn_t *st, const cfaop_srv_cfg *sc)
+{
+    if (st->verdict_logged)
+        return;
+    st->verdict_logged = 1;
+    log_verdict(c, ssl, st, SSL_get0_peer_certificate(ssl),
+                st->verdict.reason != CFAOP_REASON_NONE && sc->mode == CFAOP_MODE_ON);
 }
 
 const cfaop_policy_t *cfaop_policy_for_name(const cfaop_srv_cfg *sc, const char *name)
@@ -143,6 +181,11 @@ static void remember_session(SSL *ssl, const cfaop_policy_t *policy, X509 *leaf,
     OPENSSL_free(rec);
 }
 
+static long verdict_x509_error(const cfaop_verdict_t *verdict)
+{
+    return cfaop_reason_x509_error(verdict->reason, verdict->x509_error);
+}
+
 static int cfaop_cert_verify(X509_STORE_CTX *sctx, void *arg)
 {
     const cfaop_srv_cfg *sc = arg;
@@ -169,7 +212,7 @@ static int cfaop_cert_verify(X509_STORE_CTX *sctx, void *arg)
         X509_STORE_CTX_set_error(sctx, X509_V_OK);
         return 1;
     }
-    X509_STORE_CTX_set_error(sctx, cfaop_reason_x509_error(verdict.reason, verdict.x509_error));
+    X509_STORE_CTX_set_error(sctx, (int)verdict_x509_error(&verdict));
     return 0;
 }
 
@@ -210,7 +253,7 @@ static void rejudge_resumed(conn_rec *c, SSL *ssl, cfaop_conn_t *st, const cfaop
     if (!record_verdict(c, ssl, st, sc, policy, &verdict, leaf, 1)) {
         /* mod_ssl refuses a handshake whose verify result is an error as
          * soon as SSL_accept returns, before any request is read. */
-        SSL_set_verify_result(ssl, cfaop_reason_x509_error(verdict.reason, verdict.x509_error));
+        SSL_set_verify_result(ssl, verdict_x509_error(&verdict));
     }
 }
 
@@ -260,14 +303,142 @@ static void cfaop_info_cb(const SSL *const_ssl, int where, int ret)
     if (!(where & SSL_CB_HANDSHAKE_DONE))
         return;
     if (SSL_session_reused(ssl)) {
-        rejudge_resumed(c, ssl, st, sc);
+        if (!st->handshake_done)
+            rejudge_resumed(c, ssl, st, sc);
     }
     else if (!st->judged || st->judged_by != sc) {
         /* ReportOnly lets a client without a certificate through. */
         cfaop_verdict_t verdict = { CFAOP_REASON_NO_CERT, X509_V_OK, 0, "" };
         record_verdict(c, ssl, st, sc, select_policy(sc, st, ssl), &verdict, NULL, 0);
     }
+    log_completed(c, ssl, st, sc);
     build_export(c, ssl, st);
+    st->handshake_done = 1;
+}
+
+/* In ReportOnly the handshake ends with a clean verify result, or mod_ssl
+ * would drop it as soon as SSL_accept returns. Right after that check, on
+ * the first read of the connection (its own thread, the master connection's
+ * under HTTP/2), the verify result becomes the module's verdict, so that
+ * SSL_CLIENT_VERIFY, SSLRequire, Require ssl-verify-client, FakeBasicAuth,
+ * mod_rewrite and <If> read FAILED:<text> from the first request on.
+ * The verify mode loses SSL_VERIFY_PEER, so that any SSLVerifyClient
+ * optional or require (server or directory) is stricter than what is in
+ * place: mod_ssl then asks for a certificate again (TLS 1.2 renegotiation,
+ * TLS 1.3 post-handshake authentication, 403 on an HTTP/2 stream), and the
+ * verifier judges it as On would. Not SSL_VERIFY_NONE: with that, and
+ * SSLOptions +OptRenegotiate, mod_ssl re-verifies the same certificate
+ * against its own store ("quick renegotiation"), bypassing the verifier. */
+static void publish_verdict(cfaop_conn_t *st)
+{
+    const cfaop_srv_cfg *sc = st->judged_by;
+
+    if (sc == NULL || sc->mode != CFAOP_MODE_REPORT_ONLY || !st->judged
+        || st->verdict.reason == CFAOP_REASON_NONE || st->verdict.reason == CFAOP_REASON_NO_CERT)
+        return;
+    st->published_error = verdict_x509_error(&st->verdict);
+    SSL_set_verify_result(st->ssl, st->published_error);
+    SSL_set_verify(st->ssl, SSL_VERIFY_CLIENT_ONCE, SSL_get_verify_callback(st->ssl));
+}
+
+static ap_filter_rec_t *verdict_filter;
+
+/* Sits just above mod_ssl's filter; once the handshake is over it has done
+ * its one job and leaves the chain, so requests never pass through it. */
+static apr_status_t cfaop_verdict_filter(ap_filter_t *f, apr_bucket_brigade *bb,
+                                         ap_input_mode_t mode, apr_read_type_e block,
+                                         apr_off_t readbytes)
+{
+    cfaop_conn_t *st = f->ctx;
+    apr_status_t rv = ap_get_brigade(f->next, bb, mode, block, readbytes);
+
+    if (st->handshake_done) {
+        publish_verdict(st);
+        ap_remove_input_filter(f);
+    }
+    return rv;
+}
+
+APR_DECLARE_OPTIONAL_FN(char *, ssl_var_lookup,
+                        (apr_pool_t *, server_rec *, conn_rec *, request_rec *, char *));
+static APR_OPTIONAL_FN_TYPE(ssl_var_lookup) *modssl_var_lookup;
+
+/* FAILED:<text> while the connection's ReportOnly verdict is a refusal, as
+ * mod_ssl words it for that verify result; NULL otherwise. */
+static const char *published_verify(conn_rec *c, apr_pool_t *p)
+{
+    const cfaop_conn_t *st = cfaop_conn_state(c->master ? c->master : c);
+
+    if (st == NULL || st->published_error == X509_V_OK)
+        return NULL;
+    return apr_pstrcat(p, "FAILED:", X509_verify_cert_error_string(st->published_error), NULL);
+}
+
+static const char *modssl_value(ap_expr_eval_ctx_t *ctx, const char *name)
+{
+    return modssl_var_lookup ? modssl_var_lookup(ctx->p, ctx->s, ctx->c, ctx->r, (char *)name) : NULL;
+}
+
+static const char *expr_verify_var(ap_expr_eval_ctx_t *ctx, const void *data)
+{
+    const char *v = published_verify(ctx->c, ctx->p);
+
+    return v ? v : modssl_value(ctx, data);
+}
+
+static const char *expr_ssl_func(ap_expr_eval_ctx_t *ctx, const void *data, const char *arg)
+{
+    const char *v;
+
+    (void)data;
+    if (arg != NULL && cfaop_ascii_strcasecmp(arg, "SSL_CLIENT_VERIFY") == 0
+        && (v = published_verify(ctx->c, ctx->p)) != NULL)
+        return v;
+    return arg ? modssl_value(ctx, arg) : NULL;
+}
+
+/* mod_ssl's TLS 1.2 access check sets the verify result back to OK on every
+ * request (its server-level verify mode is never unset once it started)
+ * and evaluates SSLRequire right after, in the same hook: no hook of this
+ * module runs in between. SSLRequire, Require expr and <If> read the
+ * variable through ap_expr, so the module answers for SSL_CLIENT_VERIFY
+ * there first and hands every other name to mod_ssl. */
+static int cfaop_expr_lookup(ap_expr_lookup_parms *parms)
+{
+    /* Without mod_ssl, the names stay unknown as they were. */
+    if (modssl_var_lookup == NULL
+        && (modssl_var_lookup = APR_RETRIEVE_OPTIONAL_FN(ssl_var_lookup)) == NULL)
+        return DECLINED;
+    if (parms->type == AP_EXPR_FUNC_VAR && cfaop_ascii_strcasecmp(parms->name, "SSL_CLIENT_VERIFY") == 0) {
+        *parms->func = expr_verify_var;
+        *parms->data = "SSL_CLIENT_VERIFY";
+        return OK;
+    }
+    if (parms->type == AP_EXPR_FUNC_STRING && strcmp(parms->name, "SSL") == 0) {
+        *parms->func = expr_ssl_func;
+        *parms->data = NULL;
+        return OK;
+    }
+    return DECLINED;
+}
+
+void cfaop_register_handshake_filter(void)
+{
+    /* mod_ssl's "SSL/TLS Filter" is AP_FTYPE_CONNECTION + 5. */
+    verdict_filter = ap_register_input_filter("CFAOP_VERDICT", cfaop_verdict_filter, NULL,
+                                              AP_FTYPE_CONNECTION + 4);
+    ap_hook_expr_lookup(cfaop_expr_lookup, NULL, NULL, APR_HOOK_FIRST);
+}
+
+void cfaop_republish_verdict(conn_rec *c)
+{
+    cfaop_conn_t *st;
+
+    /* Never from an HTTP/2 stream: the SSL belongs to the master
+     * connection's thread. */
+    if (c->master != NULL || (st = cfaop_conn_state(c)) == NULL || st->published_error == X509_V_OK)
+        return;
+    SSL_set_verify_result(st->ssl, st->published_error);
 }
 
 /* One trust store per distinct list of CA files, shared by every hostname
@@ -362,6 +533,7 @@ static int cfaop_pre_handshake(conn_rec *c, SSL *ssl, int is_proxy)
     st->ssl = ssl;
     ap_set_module_config(c->conn_config, &cf_aop_module, st);
     SSL_set_ex_data(ssl, ssl_index, st);
+    ap_add_input_filter_handle(verdict_filter, st, NULL, c);
     return DECLINED;
 }
 
@@ -682,4 +854,5 @@ void cfaop_register_ssl_hooks(apr_pool_t *p)
     ap_hook_monitor(cfaop_stale_crl_monitor, NULL, NULL, APR_HOOK_MIDDLE);
     APR_OPTIONAL_HOOK(ssl, init_server, cfaop_init_server, NULL, NULL, APR_HOOK_MIDDLE);
     APR_OPTIONAL_HOOK(ssl, pre_handshake, cfaop_pre_handshake, NULL, NULL, APR_HOOK_MIDDLE);
+    cfaop_register_handshake_filter();
 }

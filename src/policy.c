@@ -107,6 +107,13 @@ void cfaop_policy_verify_chain(const cfaop_policy_t *policy, X509 *leaf,
                                STACK_OF(X509) *untrusted, cfaop_verdict_t *verdict,
                                STACK_OF(X509) **verified)
 {
+    cfaop_policy_verify_chain_at(policy, leaf, untrusted, 0, verdict, verified);
+}
+
+void cfaop_policy_verify_chain_at(const cfaop_policy_t *policy, X509 *leaf,
+                                  STACK_OF(X509) *untrusted, time_t now,
+                                  cfaop_verdict_t *verdict, STACK_OF(X509) **verified)
+{
     X509_STORE_CTX *ctx;
     int ok;
 
@@ -132,6 +139,10 @@ void cfaop_policy_verify_chain(const cfaop_policy_t *policy, X509 *leaf,
     X509_STORE_CTX_set_default(ctx, "ssl_client");
     /* OpenSSL's depth counts intermediates; ours counts as SSLVerifyDepth. */
     X509_STORE_CTX_set_depth(ctx, policy->depth - 1);
+    /* The chain cache judges its window with the caller's clock: OpenSSL
+     * reads the same second, so both agree at notBefore and notAfter. */
+    if (now > 0)
+        X509_STORE_CTX_set_time(ctx, 0, now);
 
     ok = X509_verify_cert(ctx);
     if (ok == 1) {

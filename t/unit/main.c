@@ -20,6 +20,9 @@ Suite *chaincache_suite(void);
 /* Log quoting and ASCII comparisons (test_logesc.c). */
 Suite *logesc_suite(void);
 
+/* The verdict on a presented chain (test_judge.c). */
+Suite *judge_suite(void);
+
 int main(void)
 {
     SRunner *sr;
@@ -42,6 +45,7 @@ int main(void)
     srunner_add_suite(sr, crl_suite());
     srunner_add_suite(sr, chaincache_suite());
     srunner_add_suite(sr, logesc_suite());
+    srunner_add_suite(sr, judge_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

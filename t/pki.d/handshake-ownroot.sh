@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# t/pki.d/handshake-ownroot.sh PKI_DIR: a client that brings its own root
+# (t/untrusted-root.t). Run by t/TEST.PL after scripts/mkpki.sh; needs the
+# openssl CLI only.
+#
+#   own-root-ca.pem          self-signed CA:TRUE that no vhost trusts (serial 4001)
+#   own-root-leaf.pem/.key   leaf signed by own-root-ca              (serial 0A1F00C0FFEE41)
+#   own-root-leaf-chain.pem  own-root-leaf.pem then own-root-ca.pem (what the client sends)
+set -euo pipefail
+
+# shellcheck source=scripts/pki-lib.sh
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/../../scripts" && pwd)/pki-lib.sh"
+
+if [ $# -ne 1 ] || [ -z "$1" ]; then
+    echo "usage: $0 PKI_DIR" >&2
+    exit 2
+fi
+out=$(cd "$1" && pwd)
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/ownroot.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+pki_init "$work/pki"
+
+pki_ca   own-root-ca   "/C=US/O=Own Root Client/CN=Own Root CA" 4001
+pki_leaf own-root-leaf "/C=US/O=Own Root Client/CN=own-root-leaf.test" 0A1F00C0FFEE41 own-root-ca
+cat own-root-leaf.pem own-root-ca.pem > own-root-leaf-chain.pem
+
+for f in own-root-ca.pem own-root-ca.key own-root-leaf.pem own-root-leaf.key own-root-leaf-chain.pem; do
+    mv -f "$f" "$out/"
+    chmod 644 "$out/$f"
+done

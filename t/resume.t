@@ -34,7 +34,7 @@ for my $tls ('1.3', '1.2') {
     ok t_cmp($again->{env}{CF_AOP_CERT_FINGERPRINT_SHA256}, $good->{sha256}, "TLS $tls: resumed: fingerprint");
     ok t_cmp($again->{env}{SSL_CLIENT_VERIFY}, 'SUCCESS', "TLS $tls: resumed: SSL_CLIENT_VERIFY");
     # The resumption was judged again (CFAOP0103 is the accept line, at debug).
-    ok log_wait($mark, qr/CFAOP0103: accepted: reason=ok client=127\.0\.0\.1 .* serial=\Q$good->{serial}\E/);
+    ok log_wait($mark, qr/CFAOP0103: accepted: reason=ok client=127\.0\.0\.1 .* serial="\Q$good->{serial}\E"/);
 }
 
 # Depth 2: re-verifying the resumed leaf needs the intermediate, which the
@@ -112,7 +112,7 @@ for my $tls ('1.3', '1.2') {
     }
     ok t_cmp($r->{reused} ? 'resumed' : 'new', 'resumed', "TLS $tls: an old session is offered and resumed");
     ok t_cmp($r->{status} // 'no-response', 'no-response', "TLS $tls: the resumed session gets no response");
-    my $line = log_wait($mark, qr/CFAOP0104: resumed session rejected: reason=untrusted client=127\.0\.0\.1 .*serial=\Q$good->{serial}\E/);
+    my $line = log_wait($mark, qr/CFAOP0104: resumed session rejected: reason=untrusted client=127\.0\.0\.1 .*serial="\Q$good->{serial}\E"/);
     ok t_cmp($line // 'no such line', qr/CFAOP0104/, "TLS $tls: CFAOP0104 logged");
     ok t_cmp($line // '', qr/ resumed=yes /, "TLS $tls: CFAOP0104 says resumed=yes");
 }

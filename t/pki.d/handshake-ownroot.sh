@@ -6,6 +6,8 @@
 #   own-root-ca.pem          self-signed CA:TRUE that no vhost trusts (serial 4001)
 #   own-root-leaf.pem/.key   leaf signed by own-root-ca              (serial 0A1F00C0FFEE41)
 #   own-root-leaf-chain.pem  own-root-leaf.pem then own-root-ca.pem (what the client sends)
+#   big-subject.pem/.key     self-signed leaf whose subject is over 4 KB: 70 OUs
+#                            of 60 characters (t/handshake-logline.t) (serial 0A1F00C0FFEE42)
 set -euo pipefail
 
 # shellcheck source=scripts/pki-lib.sh
@@ -26,7 +28,14 @@ pki_ca   own-root-ca   "/C=US/O=Own Root Client/CN=Own Root CA" 4001
 pki_leaf own-root-leaf "/C=US/O=Own Root Client/CN=own-root-leaf.test" 0A1F00C0FFEE41 own-root-ca
 cat own-root-leaf.pem own-root-ca.pem > own-root-leaf-chain.pem
 
-for f in own-root-ca.pem own-root-ca.key own-root-leaf.pem own-root-leaf.key own-root-leaf-chain.pem; do
+big="/C=US/O=Big Subject Client"
+for i in $(seq -w 1 70); do
+    big="$big/OU=unit-$i-$(printf '%052d' 0 | tr 0 x)"
+done
+pki_self big-subject "$big/CN=big-subject.test" 0A1F00C0FFEE42
+
+for f in own-root-ca.pem own-root-ca.key own-root-leaf.pem own-root-leaf.key own-root-leaf-chain.pem \
+         big-subject.pem big-subject.key; do
     mv -f "$f" "$out/"
     chmod 644 "$out/$f"
 done

@@ -414,7 +414,8 @@ static int cfaop_expr_lookup(ap_expr_lookup_parms *parms)
         *parms->data = "SSL_CLIENT_VERIFY";
         return OK;
     }
-    if (parms->type == AP_EXPR_FUNC_STRING && strcmp(parms->name, "SSL") == 0) {
+    /* mod_ssl takes the function's name in any case: so does this. */
+    if (parms->type == AP_EXPR_FUNC_STRING && cfaop_ascii_strcasecmp(parms->name, "SSL") == 0) {
         *parms->func = expr_ssl_func;
         *parms->data = NULL;
         return OK;

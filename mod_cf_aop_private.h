@@ -82,6 +82,7 @@ typedef struct {
     int resumed;
     int handshake_done;                 /* the first handshake completed */
     int resume_judged;                  /* the offered session was judged when offered */
+    int verdict_logged;                 /* this handshake's verdict line is written */
     int export_built;
     cfaop_export_t export;
 } cfaop_conn_t;

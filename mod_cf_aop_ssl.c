@@ -50,20 +50,22 @@ cfaop_conn_t *cfaop_conn_state(conn_rec *c)
     return ap_get_module_config(c->conn_config, &cf_aop_module);
 }
 
-static const char *sni_of(SSL *ssl)
-{
-    const char *name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
-    return name ? name : "-";
-}
-
-static void log_verdict(conn_rec *c, SSL *ssl, const cfaop_conn_t *st, X509 *leaf, int enforced)
+/* Every value the peer chose (SNI, subject, issuer, serial) is quoted and
+ * escaped, and the line bounded: a name cannot forge a field, and a huge
+ * subject cannot turn each refused handshake into kilobytes of log. */
+static void log_verdict(conn_rec *c, SSL *ssl, const cfaop_conn_t *st, X509 *leaf,
+                        int enforced)
 {
     const cfaop_verdict_t *v = &st->verdict;
-    const char *id, *what;
+    const char *id, *what, *msg;
     int level;
 
     if (v->reason == CFAOP_REASON_NONE) {
         id = "CFAOP0103"; what = "accepted"; level = APLOG_DEBUG;
+    }
+    else if (st->handshake_done && !st->resumed) {
+        id = "CFAOP0110"; what = "certificate requested after the handshake rejected";
+        level = APLOG_INFO;
     }
     else if (!enforced) {
         id = "CFAOP0102"; what = "report-only, would reject"; level = APLOG_INFO;
@@ -76,42 +78,61 @@ static void log_verdict(conn_rec *c, SSL *ssl, const cfaop_conn_t *st, X509 *lea
     }
     if (!APLOG_C_IS_LEVEL(c, level))
         return;
-    ap_log_cerror(APLOG_MARK, level, 0, c,
-                  "%s: %s: reason=%s client=%s sni=%s policy=%s%s subject=\"%s\" "
-                  "issuer=\"%s\" serial=%s%s%s%s",
-                  id, what, cfaop_reason_name(v->reason), c->client_ip, sni_of(ssl),
-                  st->policy ? st->policy->name : "-", st->resumed ? " resumed=yes" : "",
-                  leaf ? cfaop_format_dn(c->pool, X509_get_subject_name(leaf)) : "",
-                  leaf ? cfaop_format_dn(c->pool, X509_get_issuer_name(leaf)) : "",
-                  leaf ? cfaop_format_serial(c->pool, X509_get0_serialNumber(leaf)) : "-",
-                  *v->detail ? " detail=\"" : "", v->detail, *v->detail ? "\"" : "");
+    msg = apr_psprintf(c->pool, "%s: %s: reason=%s client=%s sni=%s policy=%s%s subject=%s "
+                       "issuer=%s serial=%s%s%s",
+                       id, what, cfaop_reason_name(v->reason), c->client_ip,
+                       cfaop_log_quote(c->pool, SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name)),
+                       st->policy ? st->policy->name : "-", st->resumed ? " resumed=yes" : "",
+                       leaf ? cfaop_log_quote(c->pool, cfaop_format_dn(c->pool, X509_get_subject_name(leaf))) : "-",
+                       leaf ? cfaop_log_quote(c->pool, cfaop_format_dn(c->pool, X509_get_issuer_name(leaf))) : "-",
+                       leaf ? cfaop_log_quote(c->pool, cfaop_format_serial(c->pool, X509_get0_serialNumber(leaf))) : "-",
+                       *v->detail ? " detail=" : "",
+                       *v->detail ? cfaop_log_quote(c->pool, v->detail) : "");
+    ap_log_cerror(APLOG_MARK, level, 0, c, "%s", cfaop_log_bound(c->pool, msg));
 }
 
-/* Whether a failed verdict ends the handshake. ReportOnly only reports on
- * the connection's first handshake; a later one (a TLS 1.2 renegotiation,
- * TLS 1.3 post-handshake authentication) is mod_ssl asking for a verified
- * client on behalf of a per-directory SSLVerifyClient, and gets the answer
- * CFAOP On would give. */
-static int enforcing(const cfaop_srv_cfg *sc, const cfaop_conn_t *st)
+/* Whether a failing verdict ends the handshake: on enforcing vhosts, and in
+ * ReportOnly for a certificate mod_ssl asks for once the first handshake is
+ * over (per-directory SSLVerifyClient, by renegotiation or post-handshake
+ * authentication): mod_ssl trusts what that handshake accepts. */
+static int enforcing(const cfaop_conn_t *st, const cfaop_srv_cfg *sc)
 {
-    return sc->mode == CFAOP_MODE_ON || st->handshake_done;
+    return sc->mode == CFAOP_MODE_ON || (st->handshake_done && !st->resumed);
 }
 
-/* Records the connection's verdict and logs it; returns whether the
- * handshake may complete. */
+/* Records the connection's verdict; returns whether the handshake may
+ * complete. A refusal is logged at once (the handshake ends here); a
+ * passing or reported verdict when the handshake completes, once the client
+ * has proved it holds the certificate's key (CertificateVerify). */
 static int record_verdict(conn_rec *c, SSL *ssl, cfaop_conn_t *st,
                           const cfaop_srv_cfg *sc, const cfaop_policy_t *policy,
                           const cfaop_verdict_t *verdict, X509 *leaf, int resumed)
 {
-    int enforced = enforcing(sc, st);
+    int enforced;
 
     st->verdict = *verdict;
     st->policy = policy;
     st->judged_by = sc;
     st->judged = 1;
     st->resumed = resumed;
-    log_verdict(c, ssl, st, leaf, enforced);
-    return verdict->reason == CFAOP_REASON_NONE || !enforced;
+    enforced = enforcing(st, sc);
+    if (verdict->reason != CFAOP_REASON_NONE && enforced) {
+        log_verdict(c, ssl, st, leaf, 1);
+        st->verdict_logged = 1;
+        return 0;
+    }
+    st->verdict_logged = 0;
+    return 1;
+}
+
+/* The line of a verdict that let the handshake complete. */
+static void log_completed(conn_rec *c, SSL *ssl, cfaop_conn_t *st, const cfaop_srv_cfg *sc)
+{
+    if (st->verdict_logged)
+        return;
+    st->verdict_logged = 1;
+    log_verdict(c, ssl, st, SSL_get0_peer_certificate(ssl),
+                st->verdict.reason != CFAOP_REASON_NONE && sc->mode == CFAOP_MODE_ON);
 }
 
 void cfaop_report_verdict_to_modssl(const cfaop_conn_t *st)
@@ -318,7 +339,7 @@ static int resumption_acceptable(SSL *ssl, SSL_SESSION *session)
                           "client=%s sni=%s policy=%s serial=%s detail=%s",
                           cfaop_reason_name(verdict.reason), c->client_ip,
                           cfaop_log_quote(c->pool, sni), policy->name,
-                          leaf ? cfaop_format_serial(c->pool, X509_get0_serialNumber(leaf)) : "-",
+                          leaf ? cfaop_log_quote(c->pool, cfaop_format_serial(c->pool, X509_get0_serialNumber(leaf))) : "-",
                           cfaop_log_quote(c->pool, *verdict.detail ? verdict.detail
                                           : cfaop_reason_name(verdict.reason)))));
     }
@@ -452,13 +473,15 @@ static void cfaop_info_cb(const SSL *const_ssl, int where, int ret)
     if (!(where & SSL_CB_HANDSHAKE_DONE))
         return;
     if (SSL_session_reused(ssl)) {
-        rejudge_resumed(c, ssl, st, sc);
+        if (!st->handshake_done)
+            rejudge_resumed(c, ssl, st, sc);
     }
     else if (!st->judged || st->judged_by != sc) {
         /* ReportOnly lets a client without a certificate through. */
         cfaop_verdict_t verdict = { CFAOP_REASON_NO_CERT, X509_V_OK, 0, "" };
         record_verdict(c, ssl, st, sc, select_policy(sc, st, ssl), &verdict, NULL, 0);
     }
+    log_completed(c, ssl, st, sc);
     build_export(c, ssl, st);
     st->handshake_done = 1;
 }

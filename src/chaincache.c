@@ -146,7 +146,8 @@ STACK_OF(X509) *cfaop_chaincache_lookup(const cfaop_chain_digest_t *digest,
     if (slot->verified != NULL && slot->policy == policy
         && slot->generation == current_generation
         && memcmp(slot->digest.digest, digest->digest, sizeof(digest->digest)) == 0
-        && now >= slot->valid_from && now <= slot->valid_until) {
+        /* As OpenSSL: valid from notBefore on, expired at notAfter itself. */
+        && now >= slot->valid_from && now < slot->valid_until) {
         thread_hits++;
         return slot->verified;
     }

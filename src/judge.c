@@ -49,7 +49,7 @@ void cfaop_judge(const cfaop_policy_t *policy, const cfaop_checks_t *checks, X50
         apply_checks(checks, leaf, verified, verdict);
         return;
     }
-    cfaop_policy_verify_chain(policy, leaf, presented, verdict, &verified);
+    cfaop_policy_verify_chain_at(policy, leaf, presented, now, verdict, &verified);
     if (verified == NULL)
         return;
     apply_checks(checks, leaf, verified, verdict);

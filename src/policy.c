@@ -5,6 +5,9 @@
 #include <openssl/err.h>
 #include <openssl/x509_vfy.h>
 
+/* OpenSSL's own default depth: deep enough for any real chain. */
+#define CFAOP_POLICY_RECHECK_DEPTH 100
+
 static apr_status_t free_store(void *data)
 {
     X509_STORE_free((X509_STORE *)data);
@@ -97,6 +100,38 @@ cfaop_policy_t *cfaop_policy_alias(apr_pool_t *pool, const cfaop_policy_t *base,
     return policy;
 }
 
+/* OpenSSL stops building at the depth limit before it looks for an anchor,
+ * so a chain ending in a root the client sent itself, trusted by nobody,
+ * reads "chain too long" with CFAOPVerifyDepth 1. The same chain verified
+ * without the limit (and otherwise the same parameters, time included)
+ * tells whether it reaches an anchor at all: untrusted and bad-signature
+ * come before depth-exceeded in the SPEC's order. */
+static void recheck_unbounded(X509_STORE_CTX *bounded, const cfaop_policy_t *policy, X509 *leaf,
+                              STACK_OF(X509) *untrusted, cfaop_verdict_t *verdict)
+{
+    X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+    cfaop_reason_t reason;
+    int error;
+
+    if (ctx == NULL || !X509_STORE_CTX_init(ctx, policy->store, leaf, untrusted)
+        || !X509_VERIFY_PARAM_set1(X509_STORE_CTX_get0_param(ctx), X509_STORE_CTX_get0_param(bounded))) {
+        X509_STORE_CTX_free(ctx);
+        ERR_clear_error();
+        return;
+    }
+    X509_STORE_CTX_set_depth(ctx, CFAOP_POLICY_RECHECK_DEPTH);
+    if (X509_verify_cert(ctx) != 1) {
+        error = X509_STORE_CTX_get_error(ctx);
+        reason = cfaop_reason_from_x509_error(error);
+        if (reason == CFAOP_REASON_UNTRUSTED || reason == CFAOP_REASON_BAD_SIGNATURE) {
+            verdict->x509_error = error;
+            verdict->error_depth = X509_STORE_CTX_get_error_depth(ctx);
+            verdict->reason = reason;
+        }
+    }
+    X509_STORE_CTX_free(ctx);
+}
+
 void cfaop_policy_verify(const cfaop_policy_t *policy, X509 *leaf,
                          STACK_OF(X509) *untrusted, cfaop_verdict_t *verdict)
 {
@@ -106,6 +141,13 @@ void cfaop_policy_verify(const cfaop_policy_t *policy, X509 *leaf,
 void cfaop_policy_verify_chain(const cfaop_policy_t *policy, X509 *leaf,
                                STACK_OF(X509) *untrusted, cfaop_verdict_t *verdict,
                                STACK_OF(X509) **verified)
+{
+    cfaop_policy_verify_chain_at(policy, leaf, untrusted, 0, verdict, verified);
+}
+
+void cfaop_policy_verify_chain_at(const cfaop_policy_t *policy, X509 *leaf,
+                                  STACK_OF(X509) *untrusted, time_t now,
+                                  cfaop_verdict_t *verdict, STACK_OF(X509) **verified)
 {
     X509_STORE_CTX *ctx;
     int ok;
@@ -132,6 +174,10 @@ void cfaop_policy_verify_chain(const cfaop_policy_t *policy, X509 *leaf,
     X509_STORE_CTX_set_default(ctx, "ssl_client");
     /* OpenSSL's depth counts intermediates; ours counts as SSLVerifyDepth. */
     X509_STORE_CTX_set_depth(ctx, policy->depth - 1);
+    /* The chain cache judges its window with the caller's clock: OpenSSL
+     * reads the same second, so both agree at notBefore and notAfter. */
+    if (now > 0)
+        X509_STORE_CTX_set_time(ctx, 0, now);
 
     ok = X509_verify_cert(ctx);
     if (ok == 1) {
@@ -145,6 +191,8 @@ void cfaop_policy_verify_chain(const cfaop_policy_t *policy, X509 *leaf,
             verdict->x509_error = X509_V_ERR_UNSPECIFIED;
         verdict->error_depth = X509_STORE_CTX_get_error_depth(ctx);
         verdict->reason = cfaop_reason_from_x509_error(verdict->x509_error);
+        if (verdict->reason == CFAOP_REASON_DEPTH_EXCEEDED)
+            recheck_unbounded(ctx, policy, leaf, untrusted, verdict);
         verdict->detail = X509_verify_cert_error_string(verdict->x509_error);
     }
     X509_STORE_CTX_free(ctx);

@@ -45,5 +45,9 @@ void cfaop_policy_verify(const cfaop_policy_t *policy, X509 *leaf,
 void cfaop_policy_verify_chain(const cfaop_policy_t *policy, X509 *leaf,
                                STACK_OF(X509) *untrusted, cfaop_verdict_t *verdict,
                                STACK_OF(X509) **verified);
+/* The same, at time now (seconds since the epoch; 0: the current time). */
+void cfaop_policy_verify_chain_at(const cfaop_policy_t *policy, X509 *leaf,
+                                  STACK_OF(X509) *untrusted, time_t now,
+                                  cfaop_verdict_t *verdict, STACK_OF(X509) **verified);
 
 #endif

@@ -13,7 +13,7 @@ use CFAOPTest;
 use File::Temp ();
 
 my $curl_v = qx{curl -V 2>/dev/null} // '';
-plan tests => 2 * (6 + 5 + 7 + 3 + 2) + 2 + 4;
+plan tests => 2 * (6 + 5 + 7 + 3 + 2) + 2 + 2 * 2 + 4;
 
 my $vhost = 'cfaop_report_modssl';
 
@@ -90,6 +90,13 @@ for my $tls ('1.3', '1.2') {
 }
 ok t_cmp(get('good', '1.2', '/verifyclient')->{status} // 'no-response', 200,
          'TLS 1.2: good: per-directory SSLVerifyClient require passes');
+# SSLVerifyClient optional: no second handshake; SSLRequire reads the verdict.
+for my $tls ('1.3', '1.2') {
+    ok t_cmp(get('selfsigned', $tls, '/verifyoptional')->{status} // 'no-response', 403,
+             "TLS $tls: self-signed: per-directory SSLVerifyClient optional with SSLRequire refuses");
+    ok t_cmp(get('good', $tls, '/verifyoptional')->{status} // 'no-response', 200,
+             "TLS $tls: good: per-directory SSLVerifyClient optional with SSLRequire passes");
+}
 
 # HTTP/2: the streams run on other threads than the connection; they see the
 # connection's verdict all the same.

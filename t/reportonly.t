@@ -72,7 +72,7 @@ for my $tls ('1.3', '1.2') {
     ok t_cmp(join(' ', $r->{reused} ? 'resumed' : 'not-resumed', $r->{status} // 'no-response',
                   $r->{env}{CF_AOP_VERIFIED} // '-', $r->{env}{CF_AOP_CERT_SERIAL} // '-'),
              "resumed 200 FAILED:untrusted $wrong->{serial}", "TLS $tls: resumed wrong-CA session");
-    my $line = log_wait($mark, qr/CFAOP0102: report-only, would reject: reason=untrusted client=127\.0\.0\.1 .*serial=\Q$wrong->{serial}\E/);
+    my $line = log_wait($mark, qr/CFAOP0102: report-only, would reject: reason=untrusted client=127\.0\.0\.1 .*serial="\Q$wrong->{serial}\E"/);
     ok t_cmp($line // 'no such line', qr/ resumed=yes /, "TLS $tls: CFAOP0102 says resumed=yes");
 }
 

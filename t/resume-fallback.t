@@ -105,7 +105,7 @@ for my $tls ('1.3', '1.2') {
                   $r->{env}{CF_AOP_CERT_SERIAL} // '-'), 'new 200 ' . cert_info('good2')->{serial},
              "TLS $tls: the denied certificate's session, offered with good2: full handshake, 200");
     ok t_cmp(log_wait($mark, qr/CFAOP0104: resumption declined, .*reason=denied-serial /) // 'none',
-             qr/serial=\Q$good->{serial}\E/, "TLS $tls: CFAOP0104 reason=denied-serial");
+             qr/serial="\Q$good->{serial}\E"/, "TLS $tls: CFAOP0104 reason=denied-serial");
     # And with the denied certificate itself: never.
     $mark = log_mark();
     $r = tls_request(vhost => 'cfaop_deny_rotate', ctx => $ctx{$tls}[0], session_key => "deny-self:$tls");

@@ -34,7 +34,7 @@ for my $tls ('1.3', '1.2') {
     ok t_cmp($again->{env}{CF_AOP_CERT_FINGERPRINT_SHA256}, $good->{sha256}, "TLS $tls: resumed: fingerprint");
     ok t_cmp($again->{env}{SSL_CLIENT_VERIFY}, 'SUCCESS', "TLS $tls: resumed: SSL_CLIENT_VERIFY");
     # The resumption was judged again (CFAOP0103 is the accept line, at debug).
-    ok log_wait($mark, qr/CFAOP0103: accepted: reason=ok client=127\.0\.0\.1 .* serial=\Q$good->{serial}\E/);
+    ok log_wait($mark, qr/CFAOP0103: accepted: reason=ok client=127\.0\.0\.1 .* serial="\Q$good->{serial}\E"/);
 }
 
 # Depth 2: re-verifying the resumed leaf needs the intermediate, which the
@@ -126,7 +126,7 @@ for my $tls ('1.3', '1.2') {
     for my $i (0, 1) {
         my $mark = log_mark();
         $r = tls_request(vhost => 'cfaop_rotate', ctx => $ctx{$tls}[$i]);
-        last if ($line = log_wait($mark, qr/CFAOP0104: resumption declined, full handshake follows: reason=untrusted .*serial=\Q$good->{serial}\E/, 2));
+        last if ($line = log_wait($mark, qr/CFAOP0104: resumption declined, full handshake follows: reason=untrusted .*serial="\Q$good->{serial}\E"/, 2));
     }
     ok t_cmp($line // 'no such line', qr/CFAOP0104/, "TLS $tls: the old session is offered and declined (CFAOP0104)");
     ok t_cmp($r->{reused} ? 'resumed' : 'new', 'new', "TLS $tls: a full handshake follows");

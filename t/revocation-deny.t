@@ -119,7 +119,7 @@ for my $tls ('1.3', '1.2') {
     ok t_cmp($r->{reused} ? 'resumed' : 'new', 'new', "TLS $tls: the session from before is declined");
     ok t_cmp(($r->{status} // 'no-response') . ' ' . ($r->{alert} // 'none'), 'no-response certificate_revoked',
              "TLS $tls: the full handshake refuses the denied certificate");
-    my $line = log_wait($mark, qr/CFAOP0104: resumption declined, full handshake follows: reason=denied-serial .*serial=\Q$live->{serial}\E/);
+    my $line = log_wait($mark, qr/CFAOP0104: resumption declined, full handshake follows: reason=denied-serial .*serial="\Q$live->{serial}\E"/);
     ok t_cmp($line // 'no such line', qr/CFAOP0104/, "TLS $tls: CFAOP0104 reason=denied-serial");
     log_wait($mark, qr/CFAOP0101/);
     my @verdicts = log_since($mark) =~ /(CFAOP010[1-4]):/g;

@@ -18,7 +18,7 @@ use Net::SSLeay ();
 use Time::HiRes ();
 
 our @EXPORT = qw(port pki cert_info client_context tls_request
-                 log_mark log_since log_wait log_escape verdict_line
+                 log_mark log_since log_wait log_escape log_quote verdict_line
                  openssl_ca_names configtest httpd_signal_restart);
 
 # A server that drops the connection must not kill the test with SIGPIPE.
@@ -275,17 +275,29 @@ sub log_escape {
     return $s;
 }
 
+# A peer value as the module quotes it in a log line (before httpd's own
+# escaping): in double quotes, '"' and '\' escaped, other bytes outside
+# printable ASCII as \xHH; undef as - (no quotes).
+sub log_quote {
+    my $s = shift;
+    return '-' unless defined $s;
+    $s =~ s/([\\"])/\\$1/g;
+    $s =~ s/([^\x20-\x7e])/sprintf('\\x%02x', ord $1)/ge;
+    return qq{"$s"};
+}
+
 # The text of a CFAOP01xx verdict line for certificate NAME (undef: none):
-#   ID: WHAT: reason=R client=127.0.0.1 sni=S policy=zone subject="..." issuer="..." serial=X
-# as a regexp that also allows the optional detail="..." at the end.
+#   ID: WHAT: reason=R client=127.0.0.1 sni="S"|- policy=zone subject="..." issuer="..." serial="X"
+# as a regexp that also allows resumed=yes and the optional detail="..." at the end.
 sub verdict_line {
     my %a = @_;
     my $c = defined $a{cert} ? cert_info($a{cert}) : undef;
-    my $text = sprintf '%s: %s: reason=%s client=127.0.0.1 sni=%s policy=zone subject="%s" issuer="%s" serial=%s',
-        $a{id}, $a{what}, $a{reason}, $a{sni} // '-',
-        $c ? log_escape($c->{subject}) : '', $c ? log_escape($c->{issuer}) : '',
-        $c ? $c->{serial} : '-';
-    return qr/\Q$text\E(?: detail="[^"]*")?\s*$/;
+    my $head = sprintf '%s: %s: reason=%s client=127.0.0.1 sni=%s policy=zone',
+        $a{id}, $a{what}, $a{reason}, log_escape(log_quote($a{sni}));
+    my $tail = sprintf ' subject=%s issuer=%s serial=%s',
+        $c ? log_escape(log_quote($c->{subject})) : '-', $c ? log_escape(log_quote($c->{issuer})) : '-',
+        $c ? log_quote($c->{serial}) : '-';
+    return qr/\Q$head\E(?: resumed=yes)?\Q$tail\E(?: detail="(?:[^"\\]|\\.)*")?\s*$/;
 }
 
 # Graceful restart of the test server; returns once the new generation

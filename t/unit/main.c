@@ -29,6 +29,9 @@ Suite *readfile_suite(void);
 /* Hostnames, the map, and the parsers under tr_TR.UTF-8 (test_hostmap.c). */
 Suite *hostmap_suite(void);
 
+/* The verdict on a presented chain (test_judge.c). */
+Suite *judge_suite(void);
+
 int main(void)
 {
     SRunner *sr;
@@ -54,6 +57,7 @@ int main(void)
     srunner_add_suite(sr, sni_suite());
     srunner_add_suite(sr, readfile_suite());
     srunner_add_suite(sr, hostmap_suite());
+    srunner_add_suite(sr, judge_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -10,6 +10,8 @@
 #include "anchors.h"
 #include "builtin_ca.h"
 #include "policy.h"
+#include "judge.h"
+#include "chaincache.h"
 
 /* An anchor set made the way a CFAOPTrustedCA file is read. */
 static cfaop_anchor_set_t *set_of(const char *source, X509 *first, ...)
@@ -515,6 +517,49 @@ START_TEST(builtin_only)
 }
 END_TEST
 
+/* ---- time edges: the chain cache and OpenSSL ---------------------------- */
+
+/* OpenSSL: valid from notBefore on, expired at notAfter itself. With the
+ * cache on, the first call at each second verifies and stores; a second call
+ * at the same second is answered by the cache; all must agree with the
+ * cache off. */
+START_TEST(time_edges_cache_agrees_with_openssl)
+{
+    tu_cred_t ca = tu_make_ca("Edge CA");
+    time_t base = time(NULL);
+    time_t nb = base - 3600, na = base + 3600;     /* inside the CA's validity */
+    tu_cred_t leaf = tu_make_leaf("edge leaf", &ca, 7, nb, na);
+    const cfaop_policy_t *policy = policy_for(ca.cert, 1);
+    struct { time_t at; cfaop_reason_t want; } cases[] = {
+        { nb - 1, CFAOP_REASON_NOT_YET_VALID }, { nb, CFAOP_REASON_NONE }, { nb + 1, CFAOP_REASON_NONE },
+        { na - 1, CFAOP_REASON_NONE }, { na, CFAOP_REASON_EXPIRED }, { na + 1, CFAOP_REASON_EXPIRED },
+    };
+    size_t i;
+    int use_cache, round;
+
+    /* The cache's window is judged against a verification made at base. */
+    for (use_cache = 0; use_cache <= 1; use_cache++) {
+        cfaop_verdict_t warm;
+
+        cfaop_judge(policy, NULL, leaf.cert, NULL, base, use_cache, &warm);
+        ck_assert_int_eq(warm.reason, CFAOP_REASON_NONE);
+        for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+            for (round = 0; round < 2; round++) {
+                cfaop_verdict_t v;
+
+                cfaop_judge(policy, NULL, leaf.cert, NULL, cases[i].at, use_cache, &v);
+                ck_assert_msg(v.reason == cases[i].want,
+                              "cache %s, %+ld s from %s, call %d: %s, expected %s",
+                              use_cache ? "on" : "off",
+                              (long)(cases[i].at - (i < 3 ? nb : na)), i < 3 ? "notBefore" : "notAfter",
+                              round + 1, cfaop_reason_name(v.reason), cfaop_reason_name(cases[i].want));
+            }
+        }
+    }
+    cfaop_chaincache_release_thread();
+}
+END_TEST
+
 Suite *policy_suite(void)
 {
     Suite *s = suite_create("policy");
@@ -547,6 +592,7 @@ Suite *policy_suite(void)
     tcase_add_test(tc, alias_shares_trust);
     tcase_add_test(tc, no_anchors_fails);
     tcase_add_test(tc, builtin_only);
+    tcase_add_test(tc, time_edges_cache_agrees_with_openssl);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -28,11 +28,12 @@ sub hn_subject { cert_info(hn_cert(shift))->{subject} }
 sub hn_line {
     my %a = @_;
     my $c = defined $a{cert} ? cert_info(hn_cert($a{cert})) : undef;
-    my $text = sprintf '%s: %s: reason=%s client=127.0.0.1 sni=%s policy=%s%s subject="%s" issuer="%s" serial=%s',
-        $a{id}, $a{what}, $a{reason}, $a{sni} // '-', $a{policy}, $a{resumed} ? ' resumed=yes' : '',
-        $c ? log_escape($c->{subject}) : '', $c ? log_escape($c->{issuer}) : '',
-        $c ? $c->{serial} : '-';
-    my $detail = defined $a{detail} ? qr/ detail="\Q$a{detail}\E"/ : qr/(?: detail="[^"]*")?/;
+    my $text = sprintf '%s: %s: reason=%s client=127.0.0.1 sni=%s policy=%s%s subject=%s issuer=%s serial=%s',
+        $a{id}, $a{what}, $a{reason}, log_escape(log_quote($a{sni})), $a{policy}, $a{resumed} ? ' resumed=yes' : '',
+        $c ? log_escape(log_quote($c->{subject})) : '-', $c ? log_escape(log_quote($c->{issuer})) : '-',
+        $c ? log_quote($c->{serial}) : '-';
+    my $detail = defined $a{detail} ? qr/ detail=\Q@{[log_escape(log_quote($a{detail}))]}\E/
+                                    : qr/(?: detail="(?:[^"\\]|\\.)*")?/;
     return qr/\Q$text\E$detail\s*$/;
 }
 

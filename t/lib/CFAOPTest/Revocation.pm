@@ -81,9 +81,10 @@ sub resumed_rejected_line {
     my ($name, $reason) = @_;
     my $c = cert_info($name);
     my $text = sprintf 'CFAOP0104: resumed session rejected: reason=%s client=127.0.0.1 sni=- '
-                     . 'policy=zone resumed=yes subject="%s" issuer="%s" serial=%s',
-                       $reason, log_escape($c->{subject}), log_escape($c->{issuer}), $c->{serial};
-    return qr/\Q$text\E(?: detail="[^"]*")?\s*$/;
+                     . 'policy=zone resumed=yes subject=%s issuer=%s serial=%s',
+                       $reason, log_escape(log_quote($c->{subject})), log_escape(log_quote($c->{issuer})),
+                       log_quote($c->{serial});
+    return qr/\Q$text\E(?: detail="(?:[^"\\]|\\.)*")?\s*$/;
 }
 
 # After a graceful restart old children may still finish their connections:

@@ -118,4 +118,8 @@ void cfaop_config_warnings(apr_pool_t *ptemp, server_rec *main_server);
 /* mod_cf_aop_request.c */
 void cfaop_register_request_hooks(apr_pool_t *p);
 
+/* mod_cf_aop_request.c, for the authorization providers: a Require of the
+ * module denied r; an error document it leads to gets no Leg-1 header. */
+void cfaop_request_denied(request_rec *r);
+
 #endif

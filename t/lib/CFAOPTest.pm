@@ -12,6 +12,7 @@ use Digest::SHA ();
 use File::Spec ();
 use File::Temp ();
 use IO::Select ();
+use IO::Socket::INET ();
 use IO::Socket::SSL ();
 use MIME::Base64 ();
 use Net::SSLeay ();
@@ -19,7 +20,8 @@ use Time::HiRes ();
 
 our @EXPORT = qw(port pki cert_info client_context tls_request
                  log_mark log_since log_wait log_escape verdict_line
-                 openssl_ca_names configtest httpd_signal_restart);
+                 openssl_ca_names configtest httpd_signal_restart
+                 raw_request);
 
 # A server that drops the connection must not kill the test with SIGPIPE.
 $SIG{PIPE} = 'IGNORE';
@@ -335,5 +337,52 @@ sub configtest {
     my $output = qx{'$httpd' -t -f '$conf' 2>&1};
     return { rc => $? >> 8, output => $output, conf => $conf, dir => $dir, line => $line };
 }
+
+# ---- raw requests -----------------------------------------------------------
+
+# One connection to <VirtualHost vhost> carrying REQUEST, the bytes given
+# (header names spelt exactly so, chunked bodies, trailers); TLS unless
+# plain => 1, with cert => NAME and sni => name as for tls_request.
+# Returns {connected, connect_error, status, headers, body, env} for the
+# first response.
+sub raw_request {
+    my %a = @_;
+    my %r;
+    my $sock;
+    if ($a{plain}) {
+        $sock = CFAOPTest::PlainSocket->new(PeerHost => '127.0.0.1', PeerPort => port($a{vhost}),
+                                      Timeout => $TIMEOUT);
+    }
+    else {
+        $sock = IO::Socket::SSL->new(
+            PeerHost      => '127.0.0.1',
+            PeerPort      => port($a{vhost}),
+            Timeout       => $TIMEOUT,
+            SSL_reuse_ctx => client_context(cert => $a{cert}, tls => $a{tls}),
+            SSL_hostname  => $a{sni} // '',
+        );
+    }
+    unless ($sock) {
+        return { connected => 0, connect_error => $IO::Socket::SSL::SSL_ERROR || "$!" };
+    }
+    $r{connected} = 1;
+    my $req = $a{request};
+    while (length $req) {
+        my $n = $sock->syswrite($req) or last;
+        substr($req, 0, $n) = '';
+    }
+    my $buf = '';
+    if (my $resp = read_response($sock, \$buf)) {
+        $r{$_} = $resp->{$_} for qw(status headers body env);
+    }
+    $sock->close;
+    return \%r;
+}
+
+# read_response asks a socket for bytes pending in its TLS buffer.
+package CFAOPTest::PlainSocket;
+our @ISA = ('IO::Socket::INET');
+sub pending { 0 }
+package CFAOPTest;
 
 1;

@@ -21,7 +21,7 @@ use Time::HiRes ();
 our @EXPORT = qw(port pki cert_info client_context tls_request
                  log_mark log_since log_wait log_escape verdict_line
                  openssl_ca_names configtest httpd_signal_restart
-                 raw_request);
+                 raw_request env_lines server_locale);
 
 # A server that drops the connection must not kill the test with SIGPIPE.
 $SIG{PIPE} = 'IGNORE';
@@ -215,7 +215,7 @@ sub read_response {
         $body = $$buf;
         $$buf = '';
     }
-    my %env = map { /^([A-Z0-9_]+)=(.*)$/ ? ($1 => html_unescape($2)) : () } split /\r?\n/, $body;
+    my %env = env_lines($body);
     return { status => $status + 0, headers => \%headers, body => $body, env => \%env };
 }
 
@@ -384,5 +384,25 @@ package CFAOPTest::PlainSocket;
 our @ISA = ('IO::Socket::INET');
 sub pending { 0 }
 package CFAOPTest;
+
+# The NAME=value lines of SSI's printenv (entity-encoded values). httpd
+# names a request header's variable with the C library's toupper(), which
+# under tr_TR.UTF-8 (t/modules/mod_cfaop_setlocale.c, loaded for the whole
+# suite) leaves 'i' as it is: HTTP_CF_CERT_VERiFiED. Such a name is read as
+# the one the C locale gives.
+sub env_lines {
+    my $body = shift // '';
+    return map { /^([A-Z0-9_i]+)=(.*)$/ ? (uc($1) => html_unescape($2)) : () } split /\r?\n/, $body;
+}
+
+# The LC_CTYPE of the server's children (t/modules/mod_cfaop_setlocale.c
+# reports it at /req-locale), or 'C' when that module is not loaded.
+my $server_locale;
+sub server_locale {
+    return $server_locale if defined $server_locale;
+    my $r = tls_request(vhost => 'cfaop_req_report', path => '/req-locale');
+    my ($l) = ($r->{body} // '') =~ /^LC_CTYPE=(\S+)$/m;
+    return $server_locale = $l // 'C';
+}
 
 1;

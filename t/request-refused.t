@@ -19,7 +19,7 @@ use CFAOPTest::Identity;
 
 # t/pki.d/request.sh loads what it found and built.
 my $modules = do { local (@ARGV, $/) = CFAOPTest::pki('request-modules.conf'); <> } // '';
-plan tests => 44, need({ 't/modules/mod_cfaop_echo.c built by t/pki.d/request.sh (see its output)' =>
+plan tests => 45, need({ 't/modules/mod_cfaop_echo.c built by t/pki.d/request.sh (see its output)' =>
                              ($modules =~ /cfaop_echo_module/ ? 1 : 0),
                          'mod_proxy_http (apxs finds no mod_proxy_http.so)' => ($modules =~ /proxy_http_module/ ? 1 : 0) });
 
@@ -123,6 +123,14 @@ ok t_cmp(leg1_seen($r->{body}), '', 'Require cf-client-cert denied: no Leg-1 hea
 ok t_cmp(log_wait($mark, qr/CFAOP0401:/) // 'none',
          qr/CFAOP0401: Require cf-client-cert denied: reason=Cloudflare did not verify the end client's certificate client=127\.0\.0\.1 uri="\/req-cc\/env\.shtml"$/,
          'CFAOP0401 quotes the URI');
+# A URI that tries to add a field to the line stays inside its quotes
+# (httpd's error log writes the backslash of \" as two).
+$mark = log_mark();
+$r = send_req(vhost => 'cfaop_req_trust', cert => 'good', sni => 'app.req.test', path => '/req-cc/x%22%20reason=ok',
+              headers => [cf_cert_headers('alice', verified => 'false')]);
+ok t_cmp(log_wait($mark, qr/CFAOP0401:/) // 'none',
+         qr/CFAOP0401: Require cf-client-cert denied: reason=Cloudflare did not verify the end client's certificate client=127\.0\.0\.1 uri="\/req-cc\/x\\\\" reason=ok"$/,
+         'CFAOP0401: a quote in the URI is escaped');
 # Control: the same vhost, a verified end client: served, headers kept.
 $r = send_req(vhost => 'cfaop_req_trust', cert => 'good', sni => 'app.req.test', path => '/req-echo/cc',
               headers => [cf_cert_headers('alice'), ['X-Req-Control', 'kept']]);

@@ -19,7 +19,7 @@ use CFAOPTest::Identity;
 
 # t/pki.d/request.sh loads what it found and built.
 my $modules = do { local (@ARGV, $/) = CFAOPTest::pki('request-modules.conf'); <> } // '';
-plan tests => 45, need({ 't/modules/mod_cfaop_echo.c built by t/pki.d/request.sh (see its output)' =>
+plan tests => 46, need({ 't/modules/mod_cfaop_echo.c built by t/pki.d/request.sh (see its output)' =>
                              ($modules =~ /cfaop_echo_module/ ? 1 : 0),
                          'mod_proxy_http (apxs finds no mod_proxy_http.so)' => ($modules =~ /proxy_http_module/ ? 1 : 0) });
 
@@ -131,6 +131,15 @@ $r = send_req(vhost => 'cfaop_req_trust', cert => 'good', sni => 'app.req.test',
 ok t_cmp(log_wait($mark, qr/CFAOP0401:/) // 'none',
          qr/CFAOP0401: Require cf-client-cert denied: reason=Cloudflare did not verify the end client's certificate client=127\.0\.0\.1 uri="\/req-cc\/x\\\\" reason=ok"$/,
          'CFAOP0401: a quote in the URI is escaped');
+# A 1.5 KB URI (in segments a file system accepts, for the denial to be
+# the module's): the value is cut at 256 bytes (marked "+), the line
+# stays under 1 KiB.
+$mark = log_mark();
+$r = send_req(vhost => 'cfaop_req_trust', cert => 'good', sni => 'app.req.test', path => '/req-cc/' . join('/', ('x' x 180) x 8),
+              headers => [cf_cert_headers('alice', verified => 'false')]);
+my $long = log_wait($mark, qr/CFAOP0401:/) // 'none';
+ok t_cmp(join(' ', length($long) <= 1024 ? 'bounded' : length($long), $long =~ /uri="\/req-cc\/[x\/]+"\+$/ ? 'cut' : 'not-cut'),
+         'bounded cut', 'CFAOP0401 with a 1.5 KB URI: the value cut, the line under 1 KiB');
 # Control: the same vhost, a verified end client: served, headers kept.
 $r = send_req(vhost => 'cfaop_req_trust', cert => 'good', sni => 'app.req.test', path => '/req-echo/cc',
               headers => [cf_cert_headers('alice'), ['X-Req-Control', 'kept']]);

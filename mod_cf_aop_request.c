@@ -357,10 +357,12 @@ void cfaop_register_request_hooks(apr_pool_t *p)
     (void)p;
     static const char *const after_ssl[] = { "mod_ssl.c", NULL };
 
-    ap_hook_post_read_request(cfaop_post_read_request, NULL, NULL, APR_HOOK_REALLY_FIRST);
+    /* Right after mod_ssl's, before any authentication provider. */
     ap_hook_check_authn(cfaop_fake_basic_auth_guard, after_ssl, NULL, APR_HOOK_FIRST,
                         AP_AUTH_INTERNAL_PER_CONF);
     trailers_filter = ap_register_input_filter("CFAOP_TRAILERS", cfaop_trailers_filter, NULL,
                                                AP_FTYPE_CONTENT_SET);
+
+    ap_hook_post_read_request(cfaop_post_read_request, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_access_checker(cfaop_report_verify_result, after_ssl, NULL, APR_HOOK_MIDDLE);
 }

@@ -50,7 +50,7 @@ libexec=
 
 conf="$out/request-modules.conf"
 echo "# written by t/pki.d/request.sh" > "$conf"
-for m in proxy proxy_http auth_basic authn_file authn_core authz_user setenvif; do
+for m in proxy proxy_http auth_basic authn_file authn_core authz_user; do
     if [ -n "$libexec" ] && [ -f "$libexec/mod_$m.so" ]; then
         printf '<IfModule !%s_module>\n    LoadModule %s_module "%s"\n</IfModule>\n' \
             "$m" "$m" "$libexec/mod_$m.so" >> "$conf"

@@ -10,12 +10,16 @@
 #include <apr_strings.h>
 
 #include "mod_cf_aop_private.h"
+#include "src/ascii.h"
+#include "src/logesc.h"
 
 static authz_status deny(request_rec *r, const char *requirement, const char *reason)
 {
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
-                  "CFAOP0401: Require %s denied: reason=%s client=%s uri=%s",
-                  requirement, reason, r->useragent_ip, r->uri);
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "%s", cfaop_log_bound(r->pool,
+                  apr_psprintf(r->pool, "CFAOP0401: Require %s denied: reason=%s client=%s uri=%s",
+                               requirement, reason, r->useragent_ip,
+                               cfaop_log_quote(r->pool, r->uri))));
+    cfaop_request_denied(r);
     return AUTHZ_DENIED;
 }
 
@@ -55,9 +59,9 @@ static authz_status check_cf_client_cert(request_rec *r, const char *require_arg
     if (!rq->leg1_valid)
         return deny(r, what, "no valid client-certificate headers (CFAOPClientCertHeaders "
                              "Trust or Verify, and Cloudflare's client certificate headers)");
-    if (rq->cf_verified == NULL || strcasecmp(rq->cf_verified, "true") != 0)
+    if (rq->cf_verified == NULL || cfaop_ascii_strcasecmp(rq->cf_verified, "true") != 0)
         return deny(r, what, "Cloudflare did not verify the end client's certificate");
-    if (rq->cf_revoked == NULL || strcasecmp(rq->cf_revoked, "false") != 0)
+    if (rq->cf_revoked == NULL || cfaop_ascii_strcasecmp(rq->cf_revoked, "false") != 0)
         return deny(r, what, "Cloudflare reports the end client's certificate revoked (or says nothing)");
     if (parsed == ORIGIN_VERIFIED_ARG
         && (rq->origin_verified == NULL || strcmp(rq->origin_verified, "SUCCESS") != 0))
@@ -75,7 +79,7 @@ static const char *parse_cf_client_cert(cmd_parms *cmd, const char *require_line
     *parsed = NULL;
     if (*(word = ap_getword_conf(cmd->temp_pool, &rest)) == '\0')
         return NULL;
-    if (strcasecmp(word, "origin-verified") != 0 || *ap_getword_conf(cmd->temp_pool, &rest) != '\0')
+    if (cfaop_ascii_strcasecmp(word, "origin-verified") != 0 || *ap_getword_conf(cmd->temp_pool, &rest) != '\0')
         return apr_psprintf(cmd->pool, "CFAOP0001: Require cf-client-cert takes nothing or "
                             "'origin-verified' (got '%s')", require_line);
     *parsed = ORIGIN_VERIFIED_ARG;

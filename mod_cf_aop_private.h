@@ -143,4 +143,8 @@ void cfaop_note_loaded(server_rec *s, const char *directive, const char *path, c
 /* mod_cf_aop_request.c */
 void cfaop_register_request_hooks(apr_pool_t *p);
 
+/* mod_cf_aop_request.c, for the authorization providers: a Require of the
+ * module denied r; an error document it leads to gets no Leg-1 header. */
+void cfaop_request_denied(request_rec *r);
+
 #endif

@@ -9,6 +9,7 @@
 #include "ap_expr.h"
 #include "mod_auth.h"
 #include "mod_ssl.h"
+#include "util_filter.h"
 
 #include <apr_base64.h>
 #include <apr_optional.h>
@@ -16,10 +17,20 @@
 #include <openssl/x509_vfy.h>
 
 #include "mod_cf_aop_private.h"
+#include "src/ascii.h"
 #include "src/leg1.h"
 #include "src/leg1_verify.h"
-#include "src/ascii.h"
+#include "src/logesc.h"
 #include "src/reason.h"
+
+/* What the request hook decided, and (set by anyone who refuses the
+ * request) whether the module refused it: an error document reached by
+ * an internal redirect then gets no Leg-1 header either. */
+typedef struct {
+    cfaop_req_t pub;
+    int refused;                        /* by the request hook (421, 403) */
+    int denied;                         /* by Require cf-aop / cf-client-cert */
+} req_state_t;
 
 static conn_rec *tls_connection(conn_rec *c)
 {
@@ -27,13 +38,66 @@ static conn_rec *tls_connection(conn_rec *c)
     return c->master ? c->master : c;
 }
 
-const cfaop_req_t *cfaop_request_state(const request_rec *r)
+static req_state_t *request_state(const request_rec *r)
 {
     while (r->main)
         r = r->main;
     while (r->prev)
         r = r->prev;
     return ap_get_module_config(r->request_config, &cf_aop_module);
+}
+
+const cfaop_req_t *cfaop_request_state(const request_rec *r)
+{
+    req_state_t *rs = request_state(r);
+
+    return rs != NULL ? &rs->pub : NULL;
+}
+
+/* The SNI of the handshake that carries this request, quoted for a log. */
+static const char *log_sni(request_rec *r, const cfaop_conn_t *st)
+{
+    return cfaop_log_quote(r->pool, st != NULL && st->ssl != NULL
+                                    ? SSL_get_servername(st->ssl, TLSEXT_NAMETYPE_host_name)
+                                    : NULL);
+}
+
+/* Leg-1 headers, in any spelling, out of a request the module refused,
+ * before an error document (local, or proxied to a backend) sees them. */
+static void strip_refused(request_rec *r, const cfaop_srv_cfg *sc)
+{
+    int removed;
+
+    if (sc->client_cert_headers == CFAOP_CCH_OFF)
+        return;
+    if ((removed = cfaop_leg1_strip(r->headers_in)) > 0)
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                      "CFAOP0304: removed %d client-certificate header(s) from a request "
+                      "the module refused", removed);
+}
+
+/* Cloudflare spells Leg-1 names with '-' only; a backend that reads '_'
+ * as '-' (CGI-style variables, several application servers) would take a
+ * client's client_cert for the real Client-Cert, even on a connection
+ * that passed AOP, where the real one is believed. */
+static void strip_underscored(request_rec *r)
+{
+    int removed = cfaop_leg1_strip_underscored(r->headers_in);
+
+    if (removed > 0)
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                      "CFAOP0305: removed %d header(s) spelt as a client-certificate header "
+                      "with '_' (Cloudflare sends none)", removed);
+}
+
+void cfaop_request_denied(request_rec *r)
+{
+    req_state_t *rs;
+
+    /* Only the main request's error document follows from a denial; and
+     * the headers stay until then, for a <RequireAny> may still grant. */
+    if (r->main == NULL && (rs = request_state(r)) != NULL)
+        rs->denied = 1;
 }
 
 /* Enforcing: the status to refuse with. ReportOnly: the log line, and the
@@ -44,11 +108,12 @@ static int refuse_or_report(request_rec *r, const cfaop_srv_cfg *sc, const cfaop
     if (sc->mode == CFAOP_MODE_ON) {
         int status = reason == CFAOP_REASON_HOST_MISMATCH ? HTTP_MISDIRECTED_REQUEST
                                                           : HTTP_FORBIDDEN;
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
-                      "%s: request refused (%d): reason=%s client=%s host=%s: %s",
-                      reason == CFAOP_REASON_HOST_MISMATCH ? "CFAOP0201" : "CFAOP0202",
-                      status, cfaop_reason_name(reason), r->useragent_ip,
-                      r->hostname ? r->hostname : "-", why);
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "%s", cfaop_log_bound(r->pool,
+                      apr_psprintf(r->pool, "%s: request refused (%d): reason=%s client=%s "
+                                   "host=%s sni=%s: %s",
+                                   reason == CFAOP_REASON_HOST_MISMATCH ? "CFAOP0201" : "CFAOP0202",
+                                   status, cfaop_reason_name(reason), r->useragent_ip,
+                                   cfaop_log_quote(r->pool, r->hostname), log_sni(r, st), why)));
         /* This connection will not serve that Host: the client must open
          * another, and httpd says so (Connection: close) when keep-alive is
          * off. An HTTP/2 stream's 421 leaves the connection to its other
@@ -57,10 +122,11 @@ static int refuse_or_report(request_rec *r, const cfaop_srv_cfg *sc, const cfaop
             r->connection->keepalive = AP_CONN_CLOSE;
         return status;
     }
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
-                  "CFAOP0203: report-only, would refuse request: reason=%s client=%s host=%s: %s",
-                  cfaop_reason_name(reason), r->useragent_ip,
-                  r->hostname ? r->hostname : "-", why);
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "%s", cfaop_log_bound(r->pool,
+                  apr_psprintf(r->pool, "CFAOP0203: report-only, would refuse request: reason=%s "
+                               "client=%s host=%s sni=%s: %s",
+                               cfaop_reason_name(reason), r->useragent_ip,
+                               cfaop_log_quote(r->pool, r->hostname), log_sni(r, st), why)));
     apr_table_setn(r->subprocess_env, "CF_AOP_VERIFIED",
                    reason == CFAOP_REASON_NO_CERT ? "NONE"
                    : apr_pstrcat(r->pool, "FAILED:", cfaop_reason_name(reason), NULL));
@@ -126,25 +192,31 @@ static void handle_leg1(request_rec *r, const cfaop_srv_cfg *sc, cfaop_req_t *rq
             ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
                           "CFAOP0301: removed %d client-certificate header(s) from a "
                           "connection that did not pass AOP", removed);
+        else
+            strip_underscored(r);
         return;
     }
     cfaop_leg1_collect(r->pool, r->headers_in, &leg1);
     if (sc->client_cert_headers == CFAOP_CCH_VERIFY)
         rq->origin_verified = cfaop_leg1_origin_verify(r->pool, &leg1, sc->client_ca, &verdict);
     if (leg1.invalid != NULL) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
-                      "CFAOP0302: client-certificate headers ignored: reason=invalid client=%s: %s",
-                      r->useragent_ip, leg1.invalid);
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "%s", cfaop_log_bound(r->pool,
+                      apr_psprintf(r->pool, "CFAOP0302: client-certificate headers ignored: "
+                                   "reason=invalid client=%s: %s", r->useragent_ip, leg1.invalid)));
         cfaop_leg1_strip(r->headers_in);
     }
     else if (rq->origin_verified != NULL && verdict.reason != CFAOP_REASON_NONE
              && verdict.reason != CFAOP_REASON_NO_CERT) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
-                      "CFAOP0303: end client certificate failed verification at the origin: "
-                      "reason=%s client=%s%s%s%s", cfaop_reason_name(verdict.reason),
-                      r->useragent_ip, *verdict.detail ? " detail=\"" : "", verdict.detail,
-                      *verdict.detail ? "\"" : "");
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "%s", cfaop_log_bound(r->pool,
+                      apr_psprintf(r->pool, "CFAOP0303: end client certificate failed "
+                                   "verification at the origin: reason=%s client=%s%s%s",
+                                   cfaop_reason_name(verdict.reason), r->useragent_ip,
+                                   *verdict.detail ? " detail=" : "",
+                                   *verdict.detail ? cfaop_log_quote(r->pool, verdict.detail) : "")));
     }
+    /* Collected first: a '_' spelling makes the set invalid, as any
+     * header Cloudflare would not send does. */
+    strip_underscored(r);
     cfaop_leg1_export(&leg1, rq->origin_verified, r->subprocess_env);
     if (leg1.invalid == NULL && leg1.present) {
         rq->leg1_valid = 1;
@@ -260,40 +332,6 @@ static void forget_modssl_user(request_rec *r)
     }
 }
 
-/* SSLOptions +FakeBasicAuth makes mod_ssl's authentication hook write
- * "Authorization: Basic base64(<subject>:password)" from the presented
- * certificate. Right after it, on a connection whose certificate the policy
- * refused, that header goes: no one is logged in as that certificate. */
-static int cfaop_forget_fake_basic(request_rec *r)
-{
-    const cfaop_conn_t *st;
-    const char *auth;
-    X509 *cert;
-    char *dn, *plain, *encoded;
-    int len;
-
-    if ((auth = apr_table_get(r->headers_in, "Authorization")) == NULL
-        || cfaop_ascii_strncasecmp(auth, "Basic ", 6) != 0
-        || report_only_failure(r->pool, r->connection) == NULL
-        || (st = cfaop_conn_state(tls_connection(r->connection))) == NULL
-        || (cert = SSL_get0_peer_certificate(st->ssl)) == NULL)
-        return DECLINED;
-    if ((dn = X509_NAME_oneline(X509_get_subject_name(cert), NULL, 0)) == NULL)
-        return DECLINED;
-    plain = apr_pstrcat(r->pool, dn, ":password", NULL);
-    OPENSSL_free(dn);
-    len = (int)strlen(plain);
-    encoded = apr_palloc(r->pool, apr_base64_encode_len(len));
-    apr_base64_encode(encoded, plain, len);
-    if (strcmp(auth + 6, encoded) == 0) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
-                      "CFAOP0209: report-only: FakeBasicAuth credentials for a certificate "
-                      "the policy refuses are dropped");
-        apr_table_unset(r->headers_in, "Authorization");
-    }
-    return DECLINED;
-}
-
 /* StdEnvVars: over HTTP/2 on TLS 1.2, mod_ssl's access check resets the
  * verify result from the stream's thread, which this module does not write
  * (cfaop_report_verify_result); the variables the request hands on say
@@ -315,28 +353,115 @@ static int keep_cf_variable(void *env, const char *key, const char *value)
     return 1;
 }
 
+/* httpd merges a chunked body's trailers into r->headers_in when the body
+ * is read (MergeTrailers on), long after post_read_request: a Leg-1 name
+ * arriving that way is removed as soon as the body has been read, before
+ * the handler that read it looks at the headers. */
+static apr_status_t cfaop_trailers_filter(ap_filter_t *f, apr_bucket_brigade *bb,
+                                          ap_input_mode_t mode, apr_read_type_e block,
+                                          apr_off_t readbytes)
+{
+    apr_status_t rv = ap_get_brigade(f->next, bb, mode, block, readbytes);
+    request_rec *r = f->r;
+    int removed;
+
+    if (r->trailers_in != NULL && !apr_is_empty_table(r->trailers_in)
+        && (removed = cfaop_leg1_strip_trailers(r->headers_in, r->trailers_in)) > 0)
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                      "CFAOP0306: removed %d client-certificate header(s) sent as trailers "
+                      "of the request body", removed);
+    return rv;
+}
+
+static ap_filter_rec_t *trailers_filter;
+
+/* The decisions were made on the original request; an internal redirect
+ * (ErrorDocument, mod_rewrite) shares its headers, which a trailer may
+ * have joined since, and must not show a refused request's Leg-1 headers
+ * to the error document. */
+static int redirected(request_rec *r, const cfaop_srv_cfg *sc, req_state_t *rs)
+{
+    int removed;
+
+    ap_set_module_config(r->request_config, &cf_aop_module, rs);
+    apr_table_do(keep_cf_variable, r->subprocess_env, r->prev->subprocess_env, NULL);
+    if (sc->client_cert_headers == CFAOP_CCH_OFF)
+        return DECLINED;
+    ap_add_input_filter_handle(trailers_filter, NULL, r, r->connection);
+    if (rs->refused || (rs->denied && ap_is_HTTP_ERROR(r->status)))
+        strip_refused(r, sc);
+    else if (!rs->pub.aop_passed && (removed = cfaop_leg1_strip(r->headers_in)) > 0)
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                      "CFAOP0301: removed %d client-certificate header(s) from a "
+                      "connection that did not pass AOP", removed);
+    else
+        strip_underscored(r);
+    return DECLINED;
+}
+
 static int cfaop_post_read_request(request_rec *r)
 {
     const cfaop_srv_cfg *sc = cfaop_srv(r->server);
-    cfaop_req_t *rq;
+    req_state_t *rs;
     int status;
 
     if (!cfaop_active(sc))
         return DECLINED;
-    /* httpd runs this hook again for an internal redirect (ErrorDocument,
-     * mod_rewrite): the decisions were made on the original request, whose
-     * client-certificate headers may be gone by now, so they carry over. */
-    if (r->prev != NULL && (rq = (cfaop_req_t *)cfaop_request_state(r->prev)) != NULL) {
-        ap_set_module_config(r->request_config, &cf_aop_module, rq);
-        apr_table_do(keep_cf_variable, r->subprocess_env, r->prev->subprocess_env, NULL);
+    if (r->prev != NULL && (rs = request_state(r->prev)) != NULL)
+        return redirected(r, sc, rs);
+    rs = apr_pcalloc(r->pool, sizeof(*rs));
+    ap_set_module_config(r->request_config, &cf_aop_module, rs);
+    if (sc->client_cert_headers != CFAOP_CCH_OFF)
+        ap_add_input_filter_handle(trailers_filter, NULL, r, r->connection);
+    status = judge_request(r, sc, cfaop_conn_state(tls_connection(r->connection)),
+                           &rs->pub.aop_passed);
+    if (status == DECLINED) {
+        handle_leg1(r, sc, &rs->pub);
         return DECLINED;
     }
-    rq = apr_pcalloc(r->pool, sizeof(*rq));
-    ap_set_module_config(r->request_config, &cf_aop_module, rq);
-    status = judge_request(r, sc, cfaop_conn_state(tls_connection(r->connection)), &rq->aop_passed);
-    if (status == DECLINED)
-        handle_leg1(r, sc, rq);
+    rs->refused = 1;
+    strip_refused(r, sc);
     return status;
+}
+
+static int drop_value(void *fabricated, const char *key, const char *val)
+{
+    return cfaop_ascii_strcasecmp(key, "Authorization") == 0 && strcmp(val, fabricated) == 0;
+}
+
+/* SSLOptions +FakeBasicAuth: mod_ssl's check_user_id hook (it runs first)
+ * turns whatever certificate the client presented into
+ * "Authorization: Basic base64(<subject>:password)". In ReportOnly a
+ * certificate that failed the policy completes the handshake, so that
+ * value is taken out again here, before any authentication provider reads
+ * it: the request is then what one without a certificate would be. Checked
+ * per request, so an SSLOptions in .htaccess is covered too. */
+static int cfaop_fake_basic_auth_guard(request_rec *r)
+{
+    const cfaop_srv_cfg *sc = cfaop_srv(r->server);
+    const req_state_t *rs;
+    const cfaop_conn_t *st;
+    const char *fabricated, *subject_log;
+    X509 *cert;
+    char *dn;
+
+    if (!cfaop_active(sc) || !ap_is_initial_req(r) || (rs = request_state(r)) == NULL
+        || rs->pub.aop_passed || (st = cfaop_conn_state(tls_connection(r->connection))) == NULL
+        || st->ssl == NULL || (cert = SSL_get0_peer_certificate(st->ssl)) == NULL
+        || (dn = X509_NAME_oneline(X509_get_subject_name(cert), NULL, 0)) == NULL)
+        return DECLINED;
+    fabricated = apr_pstrcat(r->pool, "Basic ",
+                             ap_pbase64encode(r->pool, apr_pstrcat(r->pool, dn, ":password", NULL)),
+                             NULL);
+    subject_log = cfaop_log_quote(r->pool, dn);
+    OPENSSL_free(dn);
+    if (cfaop_table_drop(r->headers_in, drop_value, (void *)fabricated) > 0)
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "%s", cfaop_log_bound(r->pool,
+                      apr_psprintf(r->pool, "CFAOP0204: SSLOptions +FakeBasicAuth ignored: the "
+                                   "certificate did not pass AOP on this virtual host, so it logs "
+                                   "no one in: client=%s subject=%s", r->useragent_ip,
+                                   subject_log)));
+    return DECLINED;
 }
 
 void cfaop_register_request_hooks(apr_pool_t *p)
@@ -344,10 +469,14 @@ void cfaop_register_request_hooks(apr_pool_t *p)
     (void)p;
     static const char *const after_ssl[] = { "mod_ssl.c", NULL };
 
+    /* Right after mod_ssl's, before any authentication provider. */
+    ap_hook_check_authn(cfaop_fake_basic_auth_guard, after_ssl, NULL, APR_HOOK_FIRST,
+                        AP_AUTH_INTERNAL_PER_CONF);
+    trailers_filter = ap_register_input_filter("CFAOP_TRAILERS", cfaop_trailers_filter, NULL,
+                                               AP_FTYPE_CONTENT_SET);
+
     ap_hook_post_read_request(cfaop_post_read_request, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_access_checker(cfaop_report_verify_result, after_ssl, NULL, APR_HOOK_MIDDLE);
-    ap_hook_check_authn(cfaop_forget_fake_basic, after_ssl, NULL, APR_HOOK_FIRST,
-                        AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_fixups(cfaop_fix_client_verify_env, after_ssl, NULL, APR_HOOK_MIDDLE);
     ap_hook_expr_lookup(cfaop_expr_lookup, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_optional_fn_retrieve(cfaop_retrieve_optional_fns, NULL, NULL, APR_HOOK_MIDDLE);

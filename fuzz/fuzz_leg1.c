@@ -4,7 +4,8 @@
  * repeated names the way httpd does before any module runs (", "), bit 1
  * adds Verify mode (the RFC 9440 certificate checked against a
  * CFAOPClientCA of the fuzz CA). Collect, finish, verify, export and strip
- * must keep the all-or-nothing and never-from-a-header rules. */
+ * must keep the all-or-nothing and never-from-a-header rules; the '_'
+ * spellings and the same lines sent as trailers are removed exactly. */
 #include <string.h>
 #include <apr_lib.h>
 #include <apr_strings.h>
@@ -129,6 +130,41 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_ASSERT(verified != NULL && strcmp(e[i].val, verified) == 0);
         else
             FUZZ_ASSERT(cfaop_leg1_check_value(pool, e[i].val) == NULL);
+    }
+
+    /* The '_' spellings go, and only they: Cloudflare sends none. */
+    {
+        apr_table_t *copy = apr_table_copy(pool, headers);
+        int underscored = 0, n;
+
+        arr = apr_table_elts(headers);
+        e = (const apr_table_entry_t *)arr->elts;
+        for (i = 0; i < arr->nelts; i++)
+            underscored += cfaop_leg1_underscored(e[i].key);
+        n = cfaop_leg1_strip_underscored(copy);
+        FUZZ_ASSERT(n == underscored);
+        FUZZ_ASSERT(apr_table_elts(copy)->nelts == arr->nelts - n);
+        e = (const apr_table_entry_t *)apr_table_elts(copy)->elts;
+        for (i = 0; i < apr_table_elts(copy)->nelts; i++)
+            FUZZ_ASSERT(!cfaop_leg1_underscored(e[i].key));
+    }
+
+    /* The same lines again as trailers, merged as MergeTrailers on does:
+     * every Leg-1 trailer goes, the header lines all stay. */
+    {
+        apr_table_t *trailers = apr_table_make(pool, 8), *merged;
+        int nheaders = apr_table_elts(headers)->nelts, ntrailers, k;
+
+        arr = apr_table_elts(headers);
+        e = (const apr_table_entry_t *)arr->elts;
+        for (i = 0; i < arr->nelts; i++)
+            apr_table_add(trailers, e[i].key, e[i].val);
+        ntrailers = apr_table_elts(trailers)->nelts;
+        merged = apr_table_overlay(pool, headers, trailers);
+        k = cfaop_leg1_strip_trailers(merged, trailers);
+        FUZZ_ASSERT(k == leg1_entries);
+        FUZZ_ASSERT(apr_table_elts(trailers)->nelts == ntrailers - k);
+        FUZZ_ASSERT(apr_table_elts(merged)->nelts == nheaders + ntrailers - k);
     }
 
     /* Strip leaves no Leg-1 header behind, and only those go. */

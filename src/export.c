@@ -1,7 +1,7 @@
 /* export.c: CF_AOP_* variable values. */
 #include "export.h"
 
-#include <strings.h>
+#include "ascii.h"
 #include <apr_strings.h>
 
 /* In the order they are added to a request's environment; the first two
@@ -61,7 +61,7 @@ int cfaop_export_unset_stale(apr_table_t *env)
     while (i < arr->nelts) {
         const char *key = ((const apr_table_entry_t *)arr->elts)[i].key;
 
-        if (key != NULL && strncasecmp(key, VAR_PREFIX, VAR_PREFIX_LEN) == 0) {
+        if (key != NULL && cfaop_ascii_strncasecmp(key, VAR_PREFIX, VAR_PREFIX_LEN) == 0) {
             apr_table_unset(env, key);
             removed++;
         }

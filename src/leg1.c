@@ -2,9 +2,9 @@
 #include "leg1.h"
 #include "rfc9440.h"
 
+#include "ascii.h"
+
 #include <string.h>
-#include <strings.h>
-#include <apr_lib.h>
 #include <apr_strings.h>
 
 #define VAR_PREFIX "CF_CLIENT_CERT_"
@@ -38,7 +38,7 @@ static size_t match_prefix(const char *name, const char *pattern)
 
         if (c == '\0')
             return 0;
-        if (pattern[i] == '-' ? (c != '-' && c != '_') : apr_tolower(c) != pattern[i])
+        if (pattern[i] == '-' ? (c != '-' && c != '_') : cfaop_ascii_tolower((unsigned char)c) != pattern[i])
             return 0;
     }
     return i;
@@ -81,16 +81,21 @@ static int canonical(const char *name, cfaop_leg1_kind_t kind)
 {
     switch (kind) {
     case CFAOP_LEG1_CF_CERT:
-        return strncasecmp(name, "cf-cert-", 8) == 0;
+        return cfaop_ascii_strncasecmp(name, "cf-cert-", 8) == 0;
     case CFAOP_LEG1_CF_CLIENT_CERT:
-        return strncasecmp(name, "cf-client-cert-", 15) == 0;
+        return cfaop_ascii_strncasecmp(name, "cf-client-cert-", 15) == 0;
     case CFAOP_LEG1_CLIENT_CERT:
-        return strcasecmp(name, "client-cert") == 0;
+        return cfaop_ascii_strcasecmp(name, "client-cert") == 0;
     case CFAOP_LEG1_CLIENT_CERT_CHAIN:
-        return strcasecmp(name, "client-cert-chain") == 0;
+        return cfaop_ascii_strcasecmp(name, "client-cert-chain") == 0;
     default:
         return 0;
     }
+}
+
+int cfaop_leg1_underscored(const char *name)
+{
+    return cfaop_leg1_kind(name) != CFAOP_LEG1_NOT && strchr(name, '_') != NULL;
 }
 
 const char *cfaop_leg1_var_name(apr_pool_t *pool, const char *name, const char **var)
@@ -116,8 +121,8 @@ const char *cfaop_leg1_var_name(apr_pool_t *pool, const char *name, const char *
 
         if (c == '-')
             c = '_';
-        else if ((unsigned char)c < 0x80 && apr_isalnum(c))
-            c = (char)apr_toupper(c);
+        else if (cfaop_ascii_isalnum((unsigned char)c))
+            c = (char)cfaop_ascii_toupper((unsigned char)c);
         else
             return "the field name has a character other than A-Z, a-z, 0-9 and '-'";
         out[sizeof(VAR_PREFIX) - 1 + i] = c;
@@ -226,7 +231,7 @@ const char *cfaop_leg1_add(cfaop_leg1_t *leg1, const char *name, const char *val
 
     lower = apr_pstrdup(pool, name);
     for (p = lower; *p != '\0'; p++)
-        *p = (char)apr_tolower(*p);
+        *p = (char)cfaop_ascii_tolower((unsigned char)*p);
     if (apr_hash_get(leg1->names, lower, APR_HASH_KEY_STRING) != NULL)
         return fail(leg1, name, "the header is present more than once");
     apr_hash_set(leg1->names, lower, APR_HASH_KEY_STRING, lower);
@@ -316,25 +321,78 @@ void cfaop_leg1_export(const cfaop_leg1_t *leg1, const char *origin_verified,
         apr_table_setn(env, VAR_PREFIX "ORIGIN_VERIFIED", origin_verified);
 }
 
+int cfaop_table_drop(apr_table_t *table,
+                     int (*drop)(void *baton, const char *key, const char *val), void *baton)
+{
+    const apr_array_header_t *arr = apr_table_elts(table);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
+    apr_table_entry_t *keep;
+    int i, n = arr->nelts, first = -1, kept = 0;
+
+    for (i = 0; i < n && first < 0; i++)
+        if (e[i].key != NULL && drop(baton, e[i].key, e[i].val))
+            first = i;
+    if (first < 0)
+        return 0;
+    /* apr_table_unset would compare names with strcasecmp(), which follows
+     * the locale (and removes every entry of a name, where only some may
+     * have to go): the entries to keep are put back one by one instead,
+     * in their order, into the same table object that others point to. */
+    keep = apr_palloc(arr->pool, sizeof(*keep) * (size_t)n);
+    memcpy(keep, e, sizeof(*keep) * (size_t)first);
+    kept = first;
+    for (i = first + 1; i < n; i++)
+        if (e[i].key != NULL && !drop(baton, e[i].key, e[i].val))
+            keep[kept++] = e[i];
+    apr_table_clear(table);
+    for (i = 0; i < kept; i++)
+        apr_table_addn(table, keep[i].key, keep[i].val);
+    return n - kept;
+}
+
+static int drop_leg1(void *baton, const char *key, const char *val)
+{
+    (void)baton; (void)val;
+    return cfaop_leg1_kind(key) != CFAOP_LEG1_NOT;
+}
+
+static int drop_underscored(void *baton, const char *key, const char *val)
+{
+    (void)baton; (void)val;
+    return cfaop_leg1_underscored(key);
+}
+
 int cfaop_leg1_strip(apr_table_t *headers)
 {
-    const apr_array_header_t *arr = apr_table_elts(headers);
-    const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
-    apr_array_header_t *names = NULL;
-    int i, before = arr->nelts;
+    return cfaop_table_drop(headers, drop_leg1, NULL);
+}
 
-    /* Names first: unsetting while walking the entries would skip some. */
-    for (i = 0; i < arr->nelts; i++) {
-        if (e[i].key == NULL || cfaop_leg1_kind(e[i].key) == CFAOP_LEG1_NOT)
-            continue;
-        if (names == NULL)
-            names = apr_array_make(arr->pool, 8, sizeof(const char *));
-        APR_ARRAY_PUSH(names, const char *) = e[i].key;
-    }
-    if (names == NULL)
+int cfaop_leg1_strip_underscored(apr_table_t *headers)
+{
+    return cfaop_table_drop(headers, drop_underscored, NULL);
+}
+
+/* An entry that apr_table_overlay() copied from the trailers: the same
+ * key and value pointers. */
+static int drop_from_trailers(void *baton, const char *key, const char *val)
+{
+    const apr_array_header_t *arr = apr_table_elts((const apr_table_t *)baton);
+    const apr_table_entry_t *t = (const apr_table_entry_t *)arr->elts;
+    int i;
+
+    if (cfaop_leg1_kind(key) == CFAOP_LEG1_NOT)
         return 0;
-    /* apr_table_unset removes every entry of a name, in any case. */
-    for (i = 0; i < names->nelts; i++)
-        apr_table_unset(headers, APR_ARRAY_IDX(names, i, const char *));
-    return before - apr_table_elts(headers)->nelts;
+    for (i = 0; i < arr->nelts; i++)
+        if (t[i].key == key && t[i].val == val)
+            return 1;
+    return 0;
+}
+
+int cfaop_leg1_strip_trailers(apr_table_t *headers, apr_table_t *trailers)
+{
+    if (trailers == NULL)
+        return 0;
+    if (headers != NULL && headers != trailers)
+        cfaop_table_drop(headers, drop_from_trailers, trailers);
+    return cfaop_leg1_strip(trailers);
 }

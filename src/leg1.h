@@ -83,8 +83,29 @@ const char *cfaop_leg1_collect(apr_pool_t *pool, const apr_table_t *headers,
 void cfaop_leg1_export(const cfaop_leg1_t *leg1, const char *origin_verified,
                        apr_table_t *env);
 
-/* Removes every Leg-1 header (every entry, any case) from headers;
- * returns how many entries were removed. */
+/* 1 when name is a Leg-1 name spelt with '_' somewhere (client_cert,
+ * CF_CERT_VERIFIED, cf-cert-subject_dn): Cloudflare never sends one, and
+ * a backend that maps '_' to '-' would read it as the real header. */
+int cfaop_leg1_underscored(const char *name);
+
+/* Removes the entries of table for which drop() returns non-zero, keeping
+ * the others in order (the table object stays the same); returns how
+ * many were removed. Names are never compared with the locale's rules. */
+int cfaop_table_drop(apr_table_t *table,
+                     int (*drop)(void *baton, const char *key, const char *val), void *baton);
+
+/* Removes every Leg-1 header (every entry, any case, any spelling) from
+ * headers; returns how many entries were removed. */
 int cfaop_leg1_strip(apr_table_t *headers);
+
+/* Removes the Leg-1 headers spelt with '_' (cfaop_leg1_underscored). */
+int cfaop_leg1_strip_underscored(apr_table_t *headers);
+
+/* After a body's trailers were read: removes every Leg-1 trailer from
+ * trailers and, from headers, the entries that httpd merged in from
+ * trailers (MergeTrailers on: the same key and value pointers), leaving
+ * the request's own header lines alone. Returns how many Leg-1 trailers
+ * there were. */
+int cfaop_leg1_strip_trailers(apr_table_t *headers, apr_table_t *trailers);
 
 #endif

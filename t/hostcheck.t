@@ -14,7 +14,7 @@ plan tests => 12;
 
 sub status { $_[0] ? $_[0]->{status} // 'no-response' : 'no-response' }
 
-my $refused_a_for_b = qr/CFAOP0201: request refused \(421\): reason=host-mismatch client=127\.0\.0\.1 host=aop-b\.test/;
+my $refused_a_for_b = qr/CFAOP0201: request refused \(421\): reason=host-mismatch client=127\.0\.0\.1 host="aop-b\.test" sni=\S+: /;
 
 # SNI and Host agree.
 my $r = tls_request(vhost => 'cfaop_named', cert => 'good', sni => 'aop-a.test');
@@ -47,7 +47,7 @@ ok log_wait($mark, $refused_a_for_b);
 $mark = log_mark();
 $r = tls_request(vhost => 'cfaop_named', cert => 'good', sni => 'plain.test', host => 'aop-a.test');
 ok t_cmp(status($r), 421, 'SNI plain, Host aop-a: 421');
-ok log_wait($mark, qr/CFAOP0201: request refused \(421\): reason=host-mismatch client=127\.0\.0\.1 host=aop-a\.test/);
+ok log_wait($mark, qr/CFAOP0201: request refused \(421\): reason=host-mismatch client=127\.0\.0\.1 host="aop-a\.test" sni="plain\.test": /);
 
 # The vhost without CFAOP is served as without the module.
 $r = tls_request(vhost => 'cfaop_named', sni => 'plain.test');

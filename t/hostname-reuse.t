@@ -26,7 +26,7 @@ my $admin = 'hostname:admin.example.test';
 
 sub refusal {
     my ($host, $verified, $selects) = @_;
-    return qr/CFAOP0201: request refused \(421\): reason=host-mismatch client=127\.0\.0\.1 host=\Q$host\E: the connection was verified under policy \Q$verified\E, the Host selects \Q$selects\E\s*$/;
+    return qr/CFAOP0201: request refused \(421\): reason=host-mismatch client=127\.0\.0\.1 host="\Q$host\E" sni=(?:-|"[^"]*"): the connection was verified under policy \Q$verified\E, the Host selects \Q$selects\E\s*$/;
 }
 
 sub statuses { join ' ', map { $_->{status} } @{ $_[0]->{responses} } }

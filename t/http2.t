@@ -29,7 +29,7 @@ sub curl_h2 {
     my $rc = $? >> 8;
     my @bodies = map { my $f = "$dir/$_"; -e $f ? do { open my $b, '<', $f or die "$f: $!"; local $/; scalar <$b> } : '' } 1, 2;
     unlink "$dir/1", "$dir/2";
-    my @env = map { my $b = $_ // ''; +{ map { /^([A-Z0-9_]+)=(.*)$/ ? ($1 => CFAOPTest::html_unescape($2)) : () } split /\n/, $b } } @bodies;
+    my @env = map { +{ CFAOPTest::env_lines($_ // '') } } @bodies;
     chomp @lines;
     return { rc => $rc, transfers => \@lines, env => \@env };
 }

@@ -32,7 +32,7 @@ sub authz {
              join(' ', $a{h2} ? '2' : (), $want), "$what: $want");
     if (defined $a{deny}) {
         my $uri = $a{path};
-        ok log_has($mark, qr/CFAOP0401: Require \Q$a{require}\E denied: reason=\Q$a{deny}\E client=127\.0\.0\.1 uri=\Q$uri\E$/,
+        ok log_has($mark, qr/CFAOP0401: Require \Q$a{require}\E denied: reason=\Q$a{deny}\E client=127\.0\.0\.1 uri="\Q$uri\E"$/,
                    "$what: CFAOP0401");
     }
     elsif ($a{require}) {

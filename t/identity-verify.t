@@ -57,7 +57,7 @@ sub verify_case {
                    : id_request(vhost => 'cfaop_id_verify', cert => 'good', headers => $a{headers}, path => '/id-cc-ov/env.shtml');
     ok t_cmp($z->{status}, $a{status}, "$what: Require cf-client-cert origin-verified");
     if ($a{status} == 403) {
-        ok log_has($mark, qr/CFAOP0401: Require cf-client-cert origin-verified denied: reason=\Q$a{deny}\E client=127\.0\.0\.1 uri=\/id-cc-ov\/env\.shtml$/,
+        ok log_has($mark, qr/CFAOP0401: Require cf-client-cert origin-verified denied: reason=\Q$a{deny}\E client=127\.0\.0\.1 uri="\/id-cc-ov\/env\.shtml"$/,
                    "$what: CFAOP0401");
     }
 }

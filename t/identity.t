@@ -23,7 +23,10 @@ my $bob   = cert_info('bob');
 
 # ---- every Leg-1 header kind, mixed case, repeated --------------------------
 # httpd joins repeated names (in any case) into one entry, so the module
-# sees 10 distinct Leg-1 names here; X-Id-Control is not Leg-1.
+# sees 10 distinct Leg-1 names here; X-Id-Control is not Leg-1. httpd
+# compares the names with strcasecmp(), so in a child under tr_TR.UTF-8
+# (t/request-locale.t) it leaves cf-cert-verified and CF-CERT-VERIFIED
+# apart: 11 there.
 my @forged = (
     ['cf-cert-verified', 'true'],
     ['CF-CERT-VERIFIED', 'true'],
@@ -40,7 +43,8 @@ my @forged = (
     ['Client_Cert', rfc9440('forged')],
     ['X-Id-Control', 'kept'],
 );
-my $forged_distinct = 10;
+my $turkish = server_locale() =~ /^tr_TR/;
+my $forged_distinct = $turkish ? 11 : 10;
 # What the application sees of them when they are left alone (printenv
 # shows no name with '_'; X-Id-Underscore-Header shows CF_Cert_Underscore).
 my $all_seen = join ' ', qw(HTTP_CF_CERT_PEM HTTP_CF_CERT_REVOKED HTTP_CF_CERT_SUBJECT_DN
@@ -84,8 +88,9 @@ for my $tls ('1.3', '1.2') {
              'AOP certificate, Strip: served');
     ok t_cmp(leg1_headers_seen($env), $all_seen, 'AOP certificate, Strip: the headers reach the application');
     ok t_cmp(join('|', map { $env->{$_} // '-' } qw(HTTP_CF_CERT_VERIFIED HTTP_CF_CLIENT_CERT_ROLE)),
-             'true, true|admin, admin', 'AOP certificate, Strip: values as httpd joined them');
-    ok t_cmp($r->{headers}{'x-id-underscore-header'} // '(absent)', 'x', 'AOP certificate, Strip: CF_Cert_Underscore kept');
+             ($turkish ? 'true' : 'true, true') . '|admin, admin', 'AOP certificate, Strip: values as httpd joined them');
+    ok t_cmp($r->{headers}{'x-id-underscore-header'} // '(absent)', '(absent)',
+             "AOP certificate, Strip: CF_Cert_Underscore removed (Cloudflare never sends a '_' spelling)");
     ok t_cmp(leg1_keys($env), '', 'AOP certificate, Strip: no CF_CLIENT_CERT_*');
     ok log_lacks($mark, qr/CFAOP030[123]/, 'AOP certificate, Strip: no CFAOP030x line');
 }
@@ -105,13 +110,15 @@ my @forged_h2 = @forged;
              'HTTP/2, no AOP certificate: cf_cert_underscore removed too');
     ok t_cmp(leg1_keys($r->{env}), '', 'HTTP/2, no AOP certificate: no CF_CLIENT_CERT_*');
     ok t_cmp($r->{env}{HTTP_X_ID_CONTROL}, 'kept', 'HTTP/2: other headers still reach the application');
-    ok log_has($mark, $strip_line, "HTTP/2: CFAOP0301 counts the $forged_distinct headers removed");
+    # Lower-cased by curl, the repeated names join whatever the locale.
+    ok log_has($mark, qr/CFAOP0301: removed 10 client-certificate header\(s\) from a connection that did not pass AOP/,
+               "HTTP/2: CFAOP0301 counts the 10 headers removed");
 
     $r = curl_request(vhost => 'cfaop_id_report', cert => 'good', headers => \@forged_h2);
     ok t_cmp(join(' ', $r->{version} // '-', $r->{status} // '-', $r->{env}{CF_AOP_VERIFIED} // '-'),
              '2 200 SUCCESS', 'HTTP/2, AOP certificate, Strip: served');
     ok t_cmp(leg1_headers_seen($r->{env}), $all_seen, 'HTTP/2, AOP certificate, Strip: the headers reach the application');
-    ok t_cmp($r->{headers}{'x-id-underscore-header'} // '(absent)', 'x', 'HTTP/2, AOP certificate, Strip: cf_cert_underscore kept');
+    ok t_cmp($r->{headers}{'x-id-underscore-header'} // '(absent)', '(absent)', 'HTTP/2, AOP certificate, Strip: cf_cert_underscore removed');
 }
 
 # ---- Trust: each variable with the exact value sent ------------------------

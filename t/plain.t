@@ -41,7 +41,7 @@ my ($body) = $response =~ /\r\n\r\n(.*)/s;
 ok t_cmp($status // 'no-response', 403, 'CFAOP On without TLS: 403');
 ok t_cmp(($body // '') =~ /CF_AOP_VERIFIED=/ ? 'exported' : 'not exported', 'not exported',
          'CFAOP On without TLS: nothing exported');
-ok log_wait($mark, qr/CFAOP0202: request refused \(403\): reason=no-cert client=127\.0\.0\.1 host=127\.0\.0\.1/);
+ok log_wait($mark, qr/CFAOP0202: request refused \(403\): reason=no-cert client=127\.0\.0\.1 host="127\.0\.0\.1" sni=-: /);
 
 # ... and configtest/startup warned about it.
 my $port = port('cfaop_http');

@@ -12,6 +12,7 @@ use Digest::SHA ();
 use File::Spec ();
 use File::Temp ();
 use IO::Select ();
+use IO::Socket::INET ();
 use IO::Socket::SSL ();
 use MIME::Base64 ();
 use Net::SSLeay ();
@@ -19,7 +20,8 @@ use Time::HiRes ();
 
 our @EXPORT = qw(port pki cert_info client_context tls_request
                  log_mark log_since log_wait log_escape log_quote verdict_line
-                 openssl_ca_names configtest httpd_signal_restart);
+                 openssl_ca_names configtest httpd_signal_restart
+                 raw_request env_lines server_locale);
 
 # A server that drops the connection must not kill the test with SIGPIPE.
 $SIG{PIPE} = 'IGNORE';
@@ -216,7 +218,7 @@ sub read_response {
         $body = $$buf;
         $$buf = '';
     }
-    my %env = map { /^([A-Z0-9_]+)=(.*)$/ ? ($1 => html_unescape($2)) : () } split /\r?\n/, $body;
+    my %env = env_lines($body);
     return { status => $status + 0, headers => \%headers, body => $body, env => \%env };
 }
 
@@ -392,6 +394,73 @@ sub configtest_without {
     my $output = qx{'$httpd' -t -f '$conf' 2>&1};
     return { rc => $? >> 8, output => $output, conf => $conf, dir => $dir, line => $line,
              seconds => Time::HiRes::time() - $start };
+}
+
+# ---- raw requests -----------------------------------------------------------
+
+# One connection to <VirtualHost vhost> carrying REQUEST, the bytes given
+# (header names spelt exactly so, chunked bodies, trailers); TLS unless
+# plain => 1, with cert => NAME and sni => name as for tls_request.
+# Returns {connected, connect_error, status, headers, body, env} for the
+# first response.
+sub raw_request {
+    my %a = @_;
+    my %r;
+    my $sock;
+    if ($a{plain}) {
+        $sock = CFAOPTest::PlainSocket->new(PeerHost => '127.0.0.1', PeerPort => port($a{vhost}),
+                                      Timeout => $TIMEOUT);
+    }
+    else {
+        $sock = IO::Socket::SSL->new(
+            PeerHost      => '127.0.0.1',
+            PeerPort      => port($a{vhost}),
+            Timeout       => $TIMEOUT,
+            SSL_reuse_ctx => client_context(cert => $a{cert}, tls => $a{tls}),
+            SSL_hostname  => $a{sni} // '',
+        );
+    }
+    unless ($sock) {
+        return { connected => 0, connect_error => $IO::Socket::SSL::SSL_ERROR || "$!" };
+    }
+    $r{connected} = 1;
+    my $req = $a{request};
+    while (length $req) {
+        my $n = $sock->syswrite($req) or last;
+        substr($req, 0, $n) = '';
+    }
+    my $buf = '';
+    if (my $resp = read_response($sock, \$buf)) {
+        $r{$_} = $resp->{$_} for qw(status headers body env);
+    }
+    $sock->close;
+    return \%r;
+}
+
+# read_response asks a socket for bytes pending in its TLS buffer.
+package CFAOPTest::PlainSocket;
+our @ISA = ('IO::Socket::INET');
+sub pending { 0 }
+package CFAOPTest;
+
+# The NAME=value lines of SSI's printenv (entity-encoded values). httpd
+# names a request header's variable with the C library's toupper(), which
+# under tr_TR.UTF-8 (t/modules/mod_cfaop_setlocale.c, loaded for the whole
+# suite) leaves 'i' as it is: HTTP_CF_CERT_VERiFiED. Such a name is read as
+# the one the C locale gives.
+sub env_lines {
+    my $body = shift // '';
+    return map { /^([A-Z0-9_i]+)=(.*)$/ ? (uc($1) => html_unescape($2)) : () } split /\r?\n/, $body;
+}
+
+# The LC_CTYPE of the server's children (t/modules/mod_cfaop_setlocale.c
+# reports it at /req-locale), or 'C' when that module is not loaded.
+my $server_locale;
+sub server_locale {
+    return $server_locale if defined $server_locale;
+    my $r = tls_request(vhost => 'cfaop_req_report', path => '/req-locale');
+    my ($l) = ($r->{body} // '') =~ /^LC_CTYPE=(\S+)$/m;
+    return $server_locale = $l // 'C';
 }
 
 1;

@@ -5,6 +5,8 @@
 
 /* Leg-1 suites (test_leg1.c, test_rfc9440.c). */
 Suite *leg1_suite(void);
+/* Leg-1 edges: '_' spellings, trailers, the locale (test_leg1_edges.c). */
+Suite *leg1_edges_suite(void);
 Suite *rfc9440_suite(void);
 Suite *sessionrec_suite(void);
 
@@ -47,6 +49,7 @@ int main(void)
     srunner_add_suite(sr, directive_suite());
     srunner_add_suite(sr, rfc9440_suite());
     srunner_add_suite(sr, leg1_suite());
+    srunner_add_suite(sr, leg1_edges_suite());
     srunner_add_suite(sr, sessionrec_suite());
     srunner_add_suite(sr, serial_suite());
     srunner_add_suite(sr, serialset_suite());

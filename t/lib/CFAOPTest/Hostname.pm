@@ -102,7 +102,7 @@ sub curl_h2_hosts {
     for my $n (0 .. $i - 1) {
         my $body = '';
         if (open my $b, '<', "$dir/$n") { local $/; $body = <$b> // '' }
-        push @env, { map { /^([A-Z0-9_]+)=(.*)$/ ? ($1 => CFAOPTest::html_unescape($2)) : () } split /\n/, $body };
+        push @env, { CFAOPTest::env_lines($body) };
     }
     return { rc => $rc, transfers => \@lines, env => \@env };
 }

@@ -173,7 +173,7 @@ sub curl_request {
     $r{headers} = \%headers;
     my $body = '';
     if (open my $b, '<', $body_f) { local $/; $body = <$b> // '' }
-    $r{env} = { map { /^([A-Z0-9_]+)=(.*)$/ ? ($1 => CFAOPTest::html_unescape($2)) : () } split /\n/, $body };
+    $r{env} = { CFAOPTest::env_lines($body) };
     return \%r;
 }
 

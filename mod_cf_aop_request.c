@@ -182,7 +182,7 @@ static int judge_request(request_rec *r, const cfaop_srv_cfg *sc, cfaop_conn_t *
 static void handle_leg1(request_rec *r, const cfaop_srv_cfg *sc, cfaop_req_t *rq)
 {
     cfaop_leg1_t leg1;
-    cfaop_verdict_t verdict;
+    cfaop_verdict_t verdict = { CFAOP_REASON_NONE, X509_V_OK, 0, "" };
     int removed;
 
     if (sc->client_cert_headers == CFAOP_CCH_OFF)

@@ -29,7 +29,7 @@ MODULE     := $(BUILD)/mod_cf_aop.so
 UNIT_SRC   := $(wildcard t/unit/*.c)
 UNIT_BIN   := $(BUILD)/unit_tests
 
-.PHONY: all install uninstall version test unit apache-test deps demo bench fuzz clean check-sync
+.PHONY: all install uninstall version deb deb-test test unit apache-test deps demo bench fuzz clean check-sync
 
 all: $(MODULE)
 
@@ -81,6 +81,16 @@ uninstall:
 
 version:
 	@echo $(VERSION)
+
+# libapache2-mod-cf-aop_$(VERSION)-<rev>_<arch>.deb in build/deb/ (built in
+# a copy of the tree); DEB_REVISION / DEB_CONF_NOTE are for make deb-test.
+deb:
+	@bash scripts/deb-build.sh
+
+# Installs the package into a throwaway Debian 12 root (debootstrap) and
+# checks enable, configtest, upgrade, remove and purge. Slow: not in make test.
+deb-test:
+	@bash scripts/deb-test.sh
 
 # ---- tests ---------------------------------------------------------------
 

@@ -9,8 +9,8 @@
 # the build log build.log. The copy it builds in is build/deb/src/.
 #
 # As root it installs what is missing first: dpkg-dev, then the
-# Build-Depends of debian/control (dpkg-checkbuilddeps) and lintian. Needs
-# no network otherwise.
+# Build-Depends of debian/control (dpkg-checkbuilddeps), lintian, and the
+# tr_TR.UTF-8 locale one unit test needs. Needs no network otherwise.
 #
 # Environment (make deb-test uses these to make an upgrade):
 #   DEB_OUT=dir        where the results go (default build/deb)
@@ -41,7 +41,7 @@ apt_install() {
     export DEBIAN_FRONTEND=noninteractive
     say "installing $*"
     if [ -z "${apt_updated:-}" ]; then apt-get update -q >/dev/null; apt_updated=1; fi
-    apt-get install -y -q --no-install-recommends "$@" </dev/null >/dev/null
+    apt-get install -y -q -o Dpkg::Use-Pty=0 --no-install-recommends "$@" </dev/null >/dev/null
 }
 
 command -v dpkg-query >/dev/null 2>&1 || die "this needs a Debian system (dpkg-query not found)"
@@ -49,9 +49,22 @@ have dpkg-dev || apt_install dpkg-dev
 # Unmet Build-Depends, as package names (versions and alternatives dropped:
 # apt picks the candidate, which bookworm's satisfies).
 unmet=$(dpkg-checkbuilddeps 2>&1 | sed -n 's/.*Unmet build dependencies: //p' \
-        | sed -e 's/([^)]*)//g' -e 's/<[^>]*>//g' -e 's/|[^ ]*//g' -e 's/:any//g') || true
+        | sed -e 's/([^)]*)//g' -e 's/<[^>]*>//g' -e 's/ *| *[^ ]*//g' -e 's/:[a-z]*//g') || true
 # shellcheck disable=SC2086
 [ -z "${unmet// /}" ] || apt_install $unmet
+# The unit tests run during the build include one under tr_TR.UTF-8 (the
+# locale where tolower('I') is not 'i'); make it as make deps does.
+case " ${DEB_BUILD_OPTIONS:-} " in
+    *" nocheck "*) ;;
+    *)
+        if ! locale -a 2>/dev/null | grep -qix 'tr_TR\.utf-\?8'; then
+            [ "$(id -u)" = 0 ] || die "the tr_TR.UTF-8 locale is missing (the unit tests need it): as root, localedef -i tr_TR -f UTF-8 tr_TR.UTF-8; or DEB_BUILD_OPTIONS=nocheck"
+            have locales || apt_install locales
+            say "generating the tr_TR.UTF-8 locale"
+            localedef -i tr_TR -f UTF-8 tr_TR.UTF-8
+        fi
+        ;;
+esac
 if [ "${DEB_LINTIAN:-1}" != 0 ] && ! command -v lintian >/dev/null 2>&1; then
     apt_install lintian
 fi

@@ -29,7 +29,7 @@ MODULE     := $(BUILD)/mod_cf_aop.so
 UNIT_SRC   := $(wildcard t/unit/*.c)
 UNIT_BIN   := $(BUILD)/unit_tests
 
-.PHONY: all install test unit apache-test deps demo bench fuzz clean check-sync
+.PHONY: all install uninstall version deb deb-test test unit apache-test deps demo bench fuzz clean check-sync
 
 all: $(MODULE)
 
@@ -61,19 +61,36 @@ $(BUILD)/glue/%.o: %.c mod_cf_aop_private.h $(wildcard src/*.h) | $(BUILD)/glue
 
 $(MODULE): $(GLUE_OBJ) $(ENGINE_LIB)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) -shared $(SANITIZE) -o $@ $(GLUE_OBJ) $(ENGINE_LIB) $(LIBS)
+	$(Q)$(CC) -shared $(SANITIZE) $(LDFLAGS) -o $@ $(GLUE_OBJ) $(ENGINE_LIB) $(LIBS)
 
-install: $(MODULE)
-	$(APXS) -i -n cf_aop $(MODULE)
-	@if [ -d "$(SYSCONFDIR)/mods-available" ]; then \
-	  install -m 644 conf/cf_aop.load conf/cf_aop.conf "$(SYSCONFDIR)/mods-available/"; \
-	  install -d "$(SYSCONFDIR)/cf_aop"; \
-	  install -m 644 conf/cloudflare-origin-pull-ca.pem "$(SYSCONFDIR)/cf_aop/"; \
-	  echo "Installed conf files; enable with: a2enmod cf_aop"; \
-	else \
-	  install -d "$(SYSCONFDIR)/extra"; \
-	  install -m 644 conf/cf_aop.conf "$(SYSCONFDIR)/extra/cf_aop.conf"; \
-	fi
+# ---- install, version, packages -----------------------------------------
+
+# The one version, from src/version.h.
+VERSION := $(shell sed -n 's/^\#define CFAOP_VERSION "\(.*\)"/\1/p' src/version.h)
+
+# Installs the module with `install -m 644` into apxs's LIBEXECDIR (what
+# `apxs -i` does, without libtool's "dlname not found" warning on a .so
+# that libtool did not build) and the conf files, never overwriting an
+# edited one: scripts/install.sh says how. DESTDIR stages the whole tree.
+install: $(MODULE) $(BUILD)/cfaop-probe
+	@DESTDIR="$(DESTDIR)" bash scripts/install.sh install $(MODULE) "$(LIBEXECDIR)" "$(SYSCONFDIR)"
+
+# Removes what `make install` wrote, leaving (and naming) edited files.
+uninstall:
+	@DESTDIR="$(DESTDIR)" bash scripts/install.sh uninstall "$(LIBEXECDIR)" "$(SYSCONFDIR)"
+
+version:
+	@echo $(VERSION)
+
+# libapache2-mod-cf-aop_$(VERSION)-<rev>_<arch>.deb in build/deb/ (built in
+# a copy of the tree); DEB_REVISION / DEB_CONF_NOTE are for make deb-test.
+deb:
+	@bash scripts/deb-build.sh
+
+# Installs the package into a throwaway Debian 12 root (debootstrap) and
+# checks enable, configtest, upgrade, remove and purge. Slow: not in make test.
+deb-test:
+	@bash scripts/deb-test.sh
 
 # ---- tests ---------------------------------------------------------------
 
@@ -100,9 +117,11 @@ test: deps
 check-sync:
 	bash scripts/check-sync.sh
 
+# PORT=n: the enforcing vhost listens on n, the ReportOnly one on n+1
+# (default: two free ports chosen at random).
 demo: deps
 	$(MAKE) all
-	bash scripts/demo.sh
+	PORT="$(PORT)" bash scripts/demo.sh
 
 bench: deps
 	$(MAKE) all

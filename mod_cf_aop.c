@@ -9,6 +9,9 @@
 
 #include <apr_hash.h>
 #include <apr_strings.h>
+#include <openssl/crypto.h>
+#include <openssl/opensslv.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "mod_cf_aop_private.h"
@@ -20,6 +23,7 @@
 #include "src/leg1_verify.h"
 #include "src/readfile.h"
 #include "src/serial.h"
+#include "src/version.h"
 
 static void *create_srv_cfg(apr_pool_t *p, server_rec *s)
 {
@@ -484,7 +488,8 @@ static const char *add_pin(cmd_parms *cmd, void *dummy, const char *arg)
 
 static const command_rec cfaop_cmds[] = {
     AP_INIT_TAKE1("CFAOP", set_mode, NULL, RSRC_CONF,
-                  "On | Off | ReportOnly: verify Cloudflare's origin-pull client certificate on this virtual host"),
+                  "On | Off | ReportOnly: verify Cloudflare's origin-pull client certificate on this virtual host ("
+                  CFAOP_PRODUCT ")"),
     AP_INIT_ITERATE("CFAOPTrustedCA", add_trusted_ca, NULL, RSRC_CONF,
                     "'cloudflare' or a PEM file of CA certificates to trust (repeatable)"),
     AP_INIT_TAKE_ARGV("CFAOPHostnameCA", add_hostname_ca, NULL, RSRC_CONF,
@@ -537,6 +542,12 @@ static int cfaop_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     /* The first of httpd's two startup passes only checks; warn once, on
      * the pass that serves, so the error log gets each warning once. */
     if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG) {
+        /* The startup notice: the version and the OpenSSL in use now
+         * (and the one built against, when they differ). */
+        const char *built = OPENSSL_VERSION_TEXT, *running = OpenSSL_version(OPENSSL_VERSION);
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, "CFAOP0023: " CFAOP_PRODUCT " (%s%s%s) configured",
+                     running, strcmp(built, running) ? ", built with " : "",
+                     strcmp(built, running) ? built : "");
         log_loaded_notes(ptemp);
         log_deferred_warnings(ptemp);
         cfaop_config_warnings(ptemp, s);

@@ -4,7 +4,8 @@
 # module just built in build/, one accepted and several rejected client
 # certificates with the reason the module logged, and a ReportOnly vhost.
 # Everything lives in one temporary directory, removed on exit together
-# with the server. Needs no terminal and no input. Exits non-zero when any
+# with the server. PORT=n listens on n and n+1 (default: two free ports).
+# Needs no terminal and no input. Exits non-zero when any
 # outcome differs from the expected one.
 set -euo pipefail
 
@@ -84,8 +85,21 @@ pick_port() {
     done
     die "no free port found on 127.0.0.1"
 }
-port_on=$(pick_port)
-port_report=$(pick_port "$port_on")
+# PORT=n (make demo PORT=n): n for the enforcing vhost, n+1 for ReportOnly.
+if [ -n "${PORT:-}" ]; then
+    case "$PORT" in
+        *[!0-9]*) die "PORT must be a port number (got '$PORT')" ;;
+    esac
+    [ "$PORT" -ge 1 ] && [ "$PORT" -le 65534 ] || die "PORT must be from 1 to 65534 (it uses PORT and PORT+1)"
+    port_on=$PORT
+    port_report=$((PORT + 1))
+    for p in "$port_on" "$port_report"; do
+        port_in_use "$p" && die "port $p on 127.0.0.1 is in use: choose another PORT (the demo uses PORT and PORT+1)"
+    done
+else
+    port_on=$(pick_port)
+    port_report=$(pick_port "$port_on")
+fi
 
 # ---- the server --------------------------------------------------------
 
@@ -262,6 +276,8 @@ expect_rejected() {     # cert reason alert-text title
 }
 
 say "mod_cf_aop demo: httpd on 127.0.0.1:$port_on (CFAOP On) and 127.0.0.1:$port_report (CFAOP ReportOnly)"
+notice=$(grep -o 'CFAOP0023: .*' "$errlog" | tail -n 1 || true)
+[ -n "$notice" ] && say "startup notice: $notice"
 say "trusted CA: $(openssl x509 -in "$ca_cert" -noout -subject -nameopt RFC2253 | sed 's/^subject=//')"
 log_seen=$(wc -l <"$errlog")
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # mod_cf_aop: build with apxs's settings; the engine in src/ is built
 # without httpd's headers so that it stays testable on its own.
 

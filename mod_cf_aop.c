@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mod_cf_aop.c: the module's glue: directives, per-vhost configuration
  * create/merge, and hook registration. Decisions live in src/. */
 #define CFAOP_DECLARES_MODULE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mod_cf_aop_authz.c: `Require cf-aop` and `Require cf-client-cert
  * [origin-verified]`, reading what the request hook decided. */
 #include "httpd.h"

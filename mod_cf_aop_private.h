@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mod_cf_aop_private.h: what the glue files share: the per-vhost and
  * per-connection records, and the hooks each glue file provides. */
 #ifndef MOD_CF_AOP_PRIVATE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mod_cf_aop_request.c: per request, on CFAOP vhosts: the request must
  * belong to the vhost and policy that judged its connection; then CF_AOP_*
  * are exported and the end client's certificate headers handled. */

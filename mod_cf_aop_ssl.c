@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mod_cf_aop_ssl.c: the glue between mod_ssl/OpenSSL and the engine: per
  * vhost SSL_CTX setup, the certificate verifier, resumption and startup checks. */
 #include "httpd.h"

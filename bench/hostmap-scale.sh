@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Startup cost of a large CFAOPHostnameMap: configtest time, time to start
 # serving, and the parent's RSS, with and without the map. Not a test: it
 # prints numbers for docs/performance.md. Usage: bench/hostmap-scale.sh [HOSTS] [CA_FILES]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * loadgen: a small TLS load generator that presents a client certificate on
  * every connection, for measuring mod_cf_aop against mod_ssl's own client

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* revgen.c: the revocation data of bench/run.sh, made with the OpenSSL API
  * (the openssl CLI's `ca -gencrl` needs an index.txt of N lines and takes
  * minutes for a million entries; this takes seconds).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # bench/run.sh: mod_cf_aop side by side with TLS without client auth and with
 # mod_ssl's own client verification (the usual Authenticated Origin Pulls
 # recipe), on one machine, in one run.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* serialset_load.c: what a 1,000,000-serial deny list (or the same serials
  * as one CRL) costs the engine: load time, memory added, and the lookup.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # bench/server-instr.sh: instructions the whole server (httpd, mod_ssl,
 # OpenSSL, the module) executes per full handshake and per keep-alive
 # request, counted with callgrind, for the configurations of bench/run.sh.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* splitmix64.h: the benchmark tools' random numbers (SplitMix64): fast,
  * and the same stream from the same seed, so runs can be repeated. */
 #ifndef CFAOP_BENCH_SPLITMIX64_H

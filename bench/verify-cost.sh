@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Instructions per verification (callgrind), engine vs plain X509_verify_cert,
 # on one fixed chain: the Cloudflare-like case (RSA-4096 CA, leaf signed by it)
 # and an ECDSA P-256 one. Prints a small table for docs/performance.md.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* verify_cost.c: instructions the engine spends judging one fixed chain,
  * against plain X509_verify_cert on the same chain and store. Run under
  * `valgrind --tool=callgrind` (bench/verify-cost.sh does): instruction

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* common.c: APR and OpenSSL set-up for the fuzz targets, the pool shim that
  * makes pool memory visible to ASan, and the in-memory test PKI. */
 #ifndef _GNU_SOURCE

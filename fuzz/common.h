@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* common.h: what every libFuzzer target of fuzz/ shares: APR set up once,
  * a pool per input whose allocations ASan can see, a deterministic test CA
  * made in memory, and a checked assertion that stops the fuzzer. */

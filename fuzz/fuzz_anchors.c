@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_anchors.c: a CFAOPTrustedCA / CFAOPHostnameCA / CFAOPClientCA file's
  * contents (PEM blocks or one DER certificate) through the anchor loader;
  * an accepted set holds only CAs and builds a policy; the configuration

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_cert.c: arbitrary DER presented as a client's certificate chain and
  * judged as the handshake judges it (cfaop_judge) under a fixed policy made
  * once from the in-memory fuzz CA (depth 2), with a CRL, a deny list, pins

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_crl.c: CFAOPRevocationFile contents through cfaop_revocation_load_file
  * (the only entry point: it reads a path, so each input is written to a
  * scratch file first). Mode byte: bit 0 re-signs a CRL that parses with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_denyfile.c: CFAOPDenySerialFile contents, parsed from memory
  * (cfaop_denyfile_parse) and from a file (cfaop_denyfile_load), which must
  * agree; every serial a successful parse added is then in the frozen set. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_directive.c: the one-argument directive parsers (CFAOP,
  * CFAOPClientCertHeaders, CFAOPHostCheck / CFAOPChainCache,
  * CFAOPVerifyDepth): whatever they accept is a value in range. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_hostmap.c: a CFAOPHostnameMap file (lines "hostname ca-file ...")
  * read as the glue reads it (a UTF-8 BOM skipped, cfaop_hostmap_parse_line, then
  * cfaop_hostname_normalize, then cfaop_hostmap_add), then lookups of many

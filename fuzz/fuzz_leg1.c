@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_leg1.c: a request's header block as Leg-1 sees it: cf-cert-*,
  * cf-client-cert-*, Client-Cert and Client-Cert-Chain among other headers.
  * The input (after a mode byte) is lines "name: value"; mode bit 0 merges

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_logesc.c: cfaop_log_quote_mem and cfaop_log_bound on arbitrary bytes:
  * the quoted value is bounded, holds no raw control or non-ASCII byte and
  * no bare quote, and unescapes to the input (or, when cut, a prefix of it). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_pin.c: CFAOPPinSHA256 (hex, colons) and CFAOPPinSPKI (base64) values:
  * what parses must round-trip, and a pin set built from it must match the
  * certificate whose digest it is. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_rfc9440.c: RFC 9440 Client-Cert and Client-Cert-Chain values, the
  * strict base64 under them and the DER check. The first input byte picks
  * the entry point; the rest is the value. Whatever is accepted must have

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_serial.c: cfaop_serial_parse_mem (every serial syntax an administrator
  * may write) against OpenSSL's own big-number parsing, the formatter's
  * round trip, the ASN1_INTEGER path and a small frozen serial set. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_sessionrec.c: the record kept with a TLS session (policy name and
  * the client's intermediates) decoded from arbitrary bytes, as a damaged
  * session cache or ticket would give it; mode bit 0 feeds the chain blob

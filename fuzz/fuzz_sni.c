@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_sni.c: cfaop_sni_from_extension on arbitrary bytes: a name it returns
  * is non-empty, NUL-free, within CFAOP_SNI_MAX and present in the input as a
  * host_name entry that fits inside the extension. */

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # fuzz/run.sh MODE: builds and runs the libFuzzer targets of fuzz/.
 #
 #   smoke   every target for FUZZ_RUNS inputs (default 20000), starting from

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # mk/hardening.mk: sanitizer, valgrind, fuzzing and soak targets.
 #
 # The Makefile pulls this in with `-include mk/hardening.mk`; it uses the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # mk/probe.mk: cfaop-probe, the command that checks an origin from outside
 # (tools/, docs/probe.md). The Makefile pulls this in with -include; it uses
 # the Makefile's CC, OPT, WARN, SANITIZE, BUILD, Q and LIBS.

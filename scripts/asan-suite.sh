@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # scripts/asan-suite.sh [t/TEST.PL options] [t/file.t ...]: `make asan`.
 #
 # Builds the module and the Check unit tests with AddressSanitizer and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # scripts/check-sync.sh: fails the build when code, docs and conf drift apart.
 #
 #   bash scripts/check-sync.sh [REPO_ROOT]      (run by `make check-sync`)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # scripts/compat.sh [RELEASE ...]: runs the README's two commands, `make demo`
 # and `make test`, on fresh roots of each supported Debian release, as a new
 # user would on a new machine, and prints one table row per release

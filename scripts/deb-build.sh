@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # scripts/deb-build.sh: `make deb`. Builds the Debian package
 # libapache2-mod-cf-aop_<version>-<rev>_<arch>.deb (and its source
 # package) with dpkg-buildpackage in a copy of the tree, so the checkout

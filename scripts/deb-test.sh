@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # scripts/deb-test.sh: `make deb-test`. Installs the Debian package into a
 # throwaway Debian 12 (bookworm) root and checks, one line per check, what
 # an administrator relies on:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # scripts/demo.sh: `make demo`. Shows mod_cf_aop at work on this machine:
 # a throwaway PKI (scripts/mkpki.sh), a private httpd on 127.0.0.1 with the
 # module just built in build/, one accepted and several rejected client

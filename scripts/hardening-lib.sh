@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # scripts/hardening-lib.sh: what the hardening scripts (asan-suite.sh,
 # valgrind-suite.sh, fuzz/run.sh) share: finding httpd, and clang with its
 # sanitizer runtimes. Sourced; sets no options and no traps.

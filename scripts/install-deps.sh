@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # install-deps.sh: makes sure the Debian packages the build and the tests
 # need are installed. As root it installs what is missing (one apt-get
 # update, then apt-get install); as anyone else it names what is missing and

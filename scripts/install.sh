@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # scripts/install.sh: `make install` and `make uninstall` from a source
 # build. (The Debian package does not use it: dh_apache2 installs the
 # package's files, dpkg keeps their conffiles.)

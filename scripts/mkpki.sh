@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # mkpki.sh OUTDIR: a throwaway PKI for the Apache::Test suite and the demo.
 #
 # Every key is ECDSA P-256, every certificate is PEM. The structure (names,

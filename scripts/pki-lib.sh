@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # scripts/pki-lib.sh: the certificate-issuing steps of the test PKIs, for
 # scripts that source it (scripts/mkpki.sh, t/pki.d/*.sh, bench/run.sh).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # scripts/soak.sh: a soak of the module under restarts (`make soak`; not CI).
 #
 # Starts its own httpd on 127.0.0.1 (a free port, event MPM, a CFAOP On

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # scripts/valgrind-suite.sh [t/TEST.PL options]: the Apache::Test suite with
 # httpd under valgrind memcheck (`make valgrind`). Slow (tens of minutes);
 # not part of CI.

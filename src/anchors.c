@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* anchors.c: loading and checking trust anchors. */
 #include "anchors.h"
 #include "certinfo.h"

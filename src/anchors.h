@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* anchors.h: trust anchors read from CA files (or the built-in Cloudflare CA)
  * and the checks an anchor must pass at configuration time. */
 #ifndef CFAOP_ANCHORS_H

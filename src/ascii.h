@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ascii.h: protocol text (header names, hostnames, keywords, hex digits)
  * compared as ASCII, the same whatever locale a module set with setlocale(). */
 #ifndef CFAOP_ASCII_H

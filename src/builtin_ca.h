@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* builtin_ca.h: Cloudflare's origin-pull CA, compiled in from
  * conf/cloudflare-origin-pull-ca.pem by the Makefile (the `cloudflare` anchor). */
 #ifndef CFAOP_BUILTIN_CA_H

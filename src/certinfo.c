@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* certinfo.c: formatting of certificate fields for logs and variables. */
 #include "certinfo.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* certinfo.h: a certificate's identity as the module exports it (serial,
  * SHA-256 fingerprint, RFC 2253 DNs, mod_ssl-style dates), formatted once. */
 #ifndef CFAOP_CERTINFO_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* chainblob.c: "CFA1" then, per certificate, a 4-byte big-endian length and the DER. */
 #include "chainblob.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* chainblob.h: the intermediates a client presented, packed into the bytes
  * stored with its TLS session so a resumed session can be verified again. */
 #ifndef CFAOP_CHAINBLOB_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* chaincache.c: a direct-mapped, per-thread table; no locks, no sharing.
  * Only successes are kept, with the window in which every certificate of
  * the chain is valid, so that time is still checked on every handshake. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* chaincache.h: each thread's memory of chains that passed verification,
  * keyed by the SHA-256 of the presented chain's DER and the policy. */
 #ifndef CFAOP_CHAINCACHE_H

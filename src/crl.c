@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* crl.c: reading and verifying CRLs once, keeping only their issuers'
  * identities and revoked serials; the per-handshake chain lookup. */
 #include "crl.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* crl.h: CFAOPRevocationFile CRLs, signature-checked against the anchors and
  * turned into per-issuer revoked-serial sets at load time; the chain check. */
 #ifndef CFAOP_CRL_H

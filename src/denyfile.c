@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* denyfile.c: deny files read whole from one stable version (readfile.h)
  * and parsed in place, line by line, straight into a serial set (nothing
  * allocated per line). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* denyfile.h: CFAOPDenySerialFile files: one serial a line in any form
  * serial.h accepts; blank lines and '#' comments ignored. */
 #ifndef CFAOP_DENYFILE_H

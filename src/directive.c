@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* directive.c: argument parsers. */
 #include "directive.h"
 #include "ascii.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* directive.h: pure parsers for directive arguments. Each returns NULL or
  * a message without the directive's name; the glue prefixes that. */
 #ifndef CFAOP_DIRECTIVE_H

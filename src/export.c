@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* export.c: CF_AOP_* variable values. */
 #include "export.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* export.h: the CF_AOP_* values of one connection, built once from its
  * verdict and certificate, then copied into each request's environment. */
 #ifndef CFAOP_EXPORT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hostmap.c: hostname validation, the map and its map-file line syntax. */
 #include "hostmap.h"
 #include "ascii.h"

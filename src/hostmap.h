@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hostmap.h: hostnames (exact or "*.one-label" wildcard) to values, matched
  * case-insensitively against SNI or Host with two hashed lookups at most. */
 #ifndef CFAOP_HOSTMAP_H

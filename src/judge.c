@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* judge.c: chain verification with the per-thread cache in front of it,
  * then revocation, deny list and pins from data parsed at startup. The
  * cache only skips work whose answer cannot have changed: the same bytes,

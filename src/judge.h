@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* judge.h: the whole verdict on one presented chain under one policy: the
  * chain (from this thread's cache when it can), then the revocation checks. */
 #ifndef CFAOP_JUDGE_H

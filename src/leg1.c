@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* leg1.c: Leg-1 header classification, checks, collection and export. */
 #include "leg1.h"
 #include "rfc9440.h"

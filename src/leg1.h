@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* leg1.h: Leg-1 headers (cf-cert-*, cf-client-cert-*, Client-Cert, Client-Cert-Chain):
  * which names they are, strict checks, the all-or-nothing CF_CLIENT_CERT_* export, stripping. */
 #ifndef CFAOP_LEG1_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* leg1_verify.c: origin-side verification of the RFC 9440 certificate. */
 #include "leg1_verify.h"
 #include "anchors.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* leg1_verify.h: Verify mode: the RFC 9440 certificate checked at the origin
  * against CFAOPClientCA and against the SHA-256 fingerprint Cloudflare reported. */
 #ifndef CFAOP_LEG1_VERIFY_H

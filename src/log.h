@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* log.h: how the engine reports what the glue logs. The engine never calls
  * httpd; the glue passes a callback that maps to ap_log_error/ap_log_cerror. */
 #ifndef CFAOP_LOG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* logesc.c: quoting and bounding of peer-supplied values for log lines. */
 #include "logesc.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* logesc.h: values that come from the peer (SNI, Host, subject, issuer,
  * serial), made safe for one error-log line: quoted, escaped and bounded. */
 #ifndef CFAOP_LOGESC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* openssl_compat.h: the OpenSSL releases the module builds against, 1.1.1
  * (Debian 11, RHEL 8) to 3.x, and the few names that differ between them. */
 #ifndef CFAOP_OPENSSL_COMPAT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pin.c: pin syntax (hex and base64), pin sets and the leaf check. */
 #include "pin.h"
 #include "certinfo.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pin.h: leaf pins (CFAOPPinSHA256: certificate SHA-256 in hex; CFAOPPinSPKI:
  * base64 SHA-256 of the SubjectPublicKeyInfo) and the check of a leaf against them. */
 #ifndef CFAOP_PIN_H

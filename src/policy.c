@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* policy.c: trust policies and chain verification. */
 #include "policy.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* policy.h: a trust policy (anchors, depth, the CA names to advertise) and
  * the verification of a presented chain against it, as a verdict with a reason. */
 #ifndef CFAOP_POLICY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* readfile.c: configuration files read whole from one stable version.
  *
  * `apachectl graceful` reads every list while an admin (or a cron job) may

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* readfile.h: the one reader for every file the configuration names
  * (CA files, deny files, hostname maps, CRLs): whole, regular, and read
  * from one unchanging version of the file. */

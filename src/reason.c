@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* reason.c: reason codes <-> names <-> X509 errors. */
 #include "reason.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* reason.h: the module's stable reason codes, their names, the OpenSSL
  * X509 errors they come from and the X509 error set to make OpenSSL send the right alert. */
 #ifndef CFAOP_REASON_H

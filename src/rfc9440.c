@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* rfc9440.c: strict parsing of RFC 9440 certificate fields (RFC 8941 byte
  * sequences and lists of them) and PEM rendering of what they carry. */
 #include "rfc9440.h"

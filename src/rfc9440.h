@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* rfc9440.h: the RFC 9440 Client-Cert (one structured-field byte sequence)
  * and Client-Cert-Chain (a list of them) field values, parsed strictly into certificates. */
 #ifndef CFAOP_RFC9440_H

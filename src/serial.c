@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* serial.c: serial number syntax (hex forms, dec:, OpenSSL's text form)
  * and the canonical bytes every lookup compares. */
 #include "serial.h"

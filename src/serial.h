@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* serial.h: certificate serial numbers in every form an administrator may
  * paste (OpenSSL's hex forms, Cloudflare's decimal) reduced to canonical bytes. */
 #ifndef CFAOP_SERIAL_H

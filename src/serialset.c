@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* serialset.c: records of 21 bytes (sign/length byte, 20 zero-padded
  * magnitude bytes) in a dense array, indexed by an open-addressing table. */
 #include "serialset.h"

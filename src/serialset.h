@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* serialset.h: a set of canonical serial numbers, built once at configuration
  * time and then read-only: constant-time lookups whatever its size (1M and more). */
 #ifndef CFAOP_SERIALSET_H

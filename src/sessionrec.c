@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sessionrec.c: the session record's encoding. */
 #include "sessionrec.h"
 #include "chainblob.h"

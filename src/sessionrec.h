@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sessionrec.h: what the module keeps with a TLS session so that its
  * resumption is judged again: the accepting policy and the intermediates. */
 #ifndef CFAOP_SESSIONREC_H

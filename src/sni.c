@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sni.c: the server_name extension's host_name, read defensively. */
 #include "sni.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sni.h: the host_name of a ClientHello's server_name extension (RFC 6066),
  * read from the extension's raw bytes before OpenSSL itself has parsed it. */
 #ifndef CFAOP_SNI_H

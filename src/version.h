@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* src/version.h: the module's version, defined here and nowhere else.
  *
  * Semantic versioning (https://semver.org/). The Makefile reads

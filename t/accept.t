@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A certificate that passes: the handshake completes, the request is served,
 # and every CF_AOP_* variable holds exactly what openssl (and mod_ssl) say
 # about the certificate.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Which anchors a vhost trusts: several CFAOPTrustedCA (a rotation), and the
 # main server's list for a vhost that sets none.
 use strict;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The shipped vhost examples keep their port closed when the module is not
 # loaded: they pass configtest with and without cf_aop_module, and without
 # it the vhost refuses every request (403) instead of vanishing and letting

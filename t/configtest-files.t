@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Files read at configuration time: a FIFO or other non-regular file is a
 # configtest error at once (it used to hang configtest); every file read is
 # reported with what it loaded (CFAOP0031); a UTF-8 byte order mark at the

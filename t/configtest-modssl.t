@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # mod_ssl's client-verification and revocation directives on a CFAOP vhost:
 # revocation that would check nothing fails configtest (CFAOP0030), naming
 # the directive, where it is written and CFAOPRevocationFile; leftover

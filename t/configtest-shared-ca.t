@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # CFAOP0011 (a vhost that trusts only the shared Cloudflare CA) also when
 # that CA is given as a file, recognised by its SHA-256 fingerprint whatever
 # the file is called; not when the file adds a CA of one's own.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Mistakes an administrator makes with CA files and serials get a message
 # that says what to fix: a PEM pasted onto the previous END line, a PEM on
 # one line or JSON-escaped, a private key instead of a certificate (each a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # `httpd -t` on small configurations: what fails configtest (naming the
 # directive, the file and the line), and what only warns.
 use strict;

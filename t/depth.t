@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # CFAOPVerifyDepth and anchors: an intermediate-signed leaf passes where one
 # intermediate is allowed and the client sends it; not without it; and an
 # intermediate listed in CFAOPTrustedCA is an anchor by itself.

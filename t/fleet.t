@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A fleet: two origins (two more httpd, beside the suite's) with the same
 # CFAOP policy share their TLS session cache on a real memcached, then on a
 # real redis (mod_socache_memcache, mod_socache_redis). A session made on

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # ReportOnly: the module answers SSL_CLIENT_VERIFY in expressions whatever
 # the case of the SSL() function or of the variable name, as mod_ssl
 # matches them; under TLS 1.2 with SSLVerifyClient none at directory level,

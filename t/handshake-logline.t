@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Verdict lines hold what the peer chose (SNI, subject, issuer, serial)
 # quoted and escaped, and stay short: an SNI made to look like a field does
 # not add one, and a certificate with a 4 KB subject writes a line under

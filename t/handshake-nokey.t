@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The accepting verdict (CFAOP0103) is logged when the handshake completes,
 # after the client's CertificateVerify proved it holds the certificate's
 # key: a client that sends the good certificate without its key fails the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Host binding on one port with name-based vhosts (aop-a.test and aop-b.test
 # are CFAOP On, plain.test is not): a request whose Host selects a CFAOP On
 # vhost other than the one whose policy verified the connection gets 421.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The Host binding of per-hostname AOP (CFAOPHostCheck On, the default), on
 # <VirtualHost cfaop_hn>: a connection verified under one hostname policy
 # never serves a request whose host selects another policy, whichever way

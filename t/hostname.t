@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Per-hostname AOP on <VirtualHost cfaop_hn> (t/conf/hostname.conf.in):
 # the SNI selects the policy (exact entry, else the one-label wildcard of
 # its parent, else the zone anchors), the handshake is judged by that

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # HTTP/2 on a CFAOP On vhost (Protocols h2 http/1.1): streams are served
 # with the verdict of the TLS connection they run on.
 use strict;

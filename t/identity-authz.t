@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Apache's way of using the identity: `Require cf-aop`, `Require
 # cf-client-cert [origin-verified]` (403 + CFAOP0401 on denial), and the
 # CF_CLIENT_CERT_* variables in `Require expr`, mod_rewrite

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # CFAOPClientCertHeaders Verify: the RFC 9440 Client-Cert (with
 # Client-Cert-Chain as intermediates) is verified at the origin against
 # CFAOPClientCA (t/pki/endclient-ca.pem) and against cf-cert-fingerprint-sha256;

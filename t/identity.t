@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The end client's certificate headers (Leg 1: cf-cert-*, cf-client-cert-*,
 # RFC 9440 Client-Cert and Client-Cert-Chain) under CFAOPClientCertHeaders
 # Strip, Trust and Off, over HTTP/1.1 and HTTP/2: a connection that did not

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A 421 (the request's Host selects another policy than the one that
 # verified the connection) says that the connection closes, so keep-alive
 # clients open a new one for their next request instead of losing it; over

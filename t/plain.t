@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Vhosts without CFAOP behave as without the module: no client certificate
 # is requested and no CF_AOP_* variable appears. And a CFAOP On vhost that
 # has no TLS refuses every request (403, CFAOP0202).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # cfaop-probe (tools/) against this server's own vhosts (t/conf/probe.conf.in):
 # locked ones (exit 0, LOCKED) and deliberately unlocked ones: a vhost
 # without CFAOP on the same address, ReportOnly, a plain-HTTP port, a Host

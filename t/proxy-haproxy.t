@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # HAProxy in front of a CFAOP vhost with three hostname policies: one
 # backend per hostname, each presenting that hostname's origin-pull
 # certificate with its own SNI (the set-up docs/proxies.md shows); many

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A real nginx in front of a CFAOP vhost, presenting the origin-pull
 # certificate of each hostname itself (proxy_ssl_certificate, SNI per
 # hostname, session reuse), the way admins put a proxy in front of Apache.

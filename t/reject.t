@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Every rejection reason, end to end, under TLS 1.3 and TLS 1.2: the
 # handshake fails with the TLS alert the contract names, no request is
 # served, and one CFAOP0101 line with the reason, client address, SNI,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # CFAOP ReportOnly next to mod_ssl's own checks: from the end of the
 # handshake on, SSL_CLIENT_VERIFY carries the module's verdict, so nothing
 # that reads it (mod_rewrite, <If>, SSLRequire, Require expr, a per-directory

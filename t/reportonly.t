@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # CFAOP ReportOnly: every handshake completes and every request is served;
 # the verdict is exported (CF_AOP_CERT_* too for a failed certificate),
 # SSL_CLIENT_VERIFY reflects it, and what enforcement would have refused is

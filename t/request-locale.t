@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The module in a child whose locale is tr_TR.UTF-8, as a module or an
 # application that calls setlocale() leaves it (t/modules/
 # mod_cfaop_setlocale.c, loaded for the whole suite: every other test runs

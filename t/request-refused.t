@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # What handlers see of a request the module refuses, and of every request:
 # forged Leg-1 headers (and their '_' spellings) never reach an error
 # document, local or proxied to a backend, after a 421 (host mismatch), a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # ReportOnly edges on the request side: a host mismatch reads
 # CF_AOP_VERIFIED=FAILED:host-mismatch wherever the variable is read; and
 # SSLOptions +FakeBasicAuth (in the server configuration or in .htaccess)

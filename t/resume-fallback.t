@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A session that the policy in force would not accept is declined when it
 # is offered, and OpenSSL runs a full handshake instead, asking for the
 # certificate again: a client that offers another hostname's session (as a

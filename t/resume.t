@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # TLS session resumption on CFAOP On vhosts: a resumed session is judged
 # again (its chain is kept with it), passes while the policy still accepts
 # it, and is refused once the policy in force no longer does.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # CFAOPRevocationFile, end to end: a leaf and an intermediate revoked by
 # their issuer's CRL are refused with certificate_revoked (reason=revoked),
 # while certificates of the same CAs that the CRL does not list pass; CRLs in

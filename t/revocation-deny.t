@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # CFAOPDenySerial and CFAOPDenySerialFile, end to end: a serial denied
 # inline, or by a file in each form (bare hex, serial=, colon-separated lower
 # case, 0x, leading zeros, dec:, openssl's "N (0xN)"), is refused with

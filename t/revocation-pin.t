@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # CFAOPPinSHA256 and CFAOPPinSPKI, end to end: a leaf pinned by its
 # certificate's SHA-256 passes, and so does one pinned by its key (SPKI); a
 # certificate re-issued with the same key passes the SPKI pin and fails the

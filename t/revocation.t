@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Revocation, deny list and pins together (<VirtualHost rev_order>: root-ca's
 # CRL, a deny list and pins on one vhost): when several reasons apply, the
 # first of the SPEC's order is reported: chain errors, then revoked, then

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # t/run-suite.sh [t/TEST.PL options] [t/file.t ...]: runs the Apache::Test
 # suite against build/mod_cf_aop.so (`make apache-test`). Exits non-zero when
 # a test fails or the server does not start.

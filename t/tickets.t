@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # TLS 1.3 session tickets on CFAOP vhosts: one per handshake (each ticket
 # carries the client certificate and costs server CPU), whether the vhost is
 # the default of its port or chosen by SNI; other vhosts keep OpenSSL's two.

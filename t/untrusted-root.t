@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A client that sends its own self-signed root with its leaf, to a vhost
 # with CFAOPVerifyDepth 1: OpenSSL hits the depth limit before it finds no
 # anchor, but the chain is untrusted, and that is what the client and the

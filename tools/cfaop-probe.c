@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cfaop-probe.c: the command line, the checks run against the origin in
  * order, and the verdict (exit 0 locked, 1 not locked, 2 usage or connection). */
 #include "probe.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* probe.h: cfaop-probe's shared types: the target, one connection attempt
  * and its outcome, one row of the report; and the functions between files. */
 #ifndef CFAOP_PROBE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* probe_cert.c: cfaop-probe's client TLS contexts: none, the given
  * certificate and key, or a self-signed certificate made on the fly. */
 #include "probe.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* probe_net.c: cfaop-probe's network side: --connect parsing, TCP connect
  * and TLS handshake under a deadline, one GET and its bounded response head. */
 #define _GNU_SOURCE

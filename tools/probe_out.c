@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* probe_out.c: cfaop-probe's output: escaping of peer bytes, the verdict
  * line with the table of checks, and the same as one JSON object. */
 #include "probe.h"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 package CFAOPTest;
 # Helpers shared by the mod_cf_aop Apache::Test files: TLS requests made
 # with a named client certificate from t/pki, the TLS alerts the client

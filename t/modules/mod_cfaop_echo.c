@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mod_cfaop_echo.c: a test module (t/pki.d/request.sh builds it):
  * SetHandler cfaop-echo answers with the request's header lines exactly as
  * the handler sees them ("H name: value"), after reading the whole body

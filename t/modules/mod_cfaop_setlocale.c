@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mod_cfaop_setlocale.c: a test module (t/pki.d/request.sh builds it) that
  * does what PHP, embedded Perl or Python do in a child: switch the whole
  * process to a locale whose case rules are not ASCII's. Under tr_TR.UTF-8,

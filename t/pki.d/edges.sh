@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # t/pki.d/edges.sh PKI_DIR: files for the tests where the module meets the
 # rest of httpd (t/reportonly-modssl.t): a FakeBasicAuth password file
 # naming the self-signed and the good client certificates, with the

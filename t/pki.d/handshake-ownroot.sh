@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # t/pki.d/handshake-ownroot.sh PKI_DIR: a client that brings its own root
 # (t/untrusted-root.t). Run by t/TEST.PL after scripts/mkpki.sh; needs the
 # openssl CLI only.

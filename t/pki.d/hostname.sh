@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # t/pki.d/hostname.sh PKI_DIR: the per-hostname material of t/hostname*.t,
 # made in PKI_DIR/hn after scripts/mkpki.sh has made the base PKI.
 #

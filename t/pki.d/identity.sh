@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # t/pki.d/identity.sh PKI_DIR: the end clients' side of the identity tests
 # (t/identity*.t): certificates that Cloudflare would have seen on Leg 1
 # and forwards in Client-Cert / Client-Cert-Chain. Run by t/TEST.PL after

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # t/pki.d/probe.sh PKI_DIR: material of t/probe.t, made in PKI_DIR/probe
 # after scripts/mkpki.sh; needs the openssl CLI only.
 #

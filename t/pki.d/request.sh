@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # t/pki.d/request.sh PKI_DIR: what the request-side tests (t/request-*.t)
 # need beyond the base PKI. Run by t/TEST.PL after scripts/mkpki.sh.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # t/pki.d/revocation.sh PKI_DIR: material for the revocation suites
 # (t/revocation*.t, t/conf/revocation.conf.in), made after scripts/mkpki.sh.
 # Everything goes to PKI_DIR/rev/, which is replaced on every run. Keys are

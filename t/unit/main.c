@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* main.c: the one Check runner for the engine's unit tests. */
 #include <stdlib.h>
 

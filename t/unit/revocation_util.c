@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* revocation_util.c: CRLs for the revocation tests, made with OpenSSL's API. */
 #include "revocation_util.h"
 

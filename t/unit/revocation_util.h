@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* revocation_util.h: what the revocation tests add to test_util: CRLs made
  * in memory with OpenSSL, written as PEM or DER, and their suites. */
 #ifndef CFAOP_REVOCATION_UTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_anchors.c: reading CA files (PEM, DER, built-in) and the checks an
  * anchor must pass: a CA, and a warning near or past its expiry. */
 #include "test_util.h"

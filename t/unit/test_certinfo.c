@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_certinfo.c: serial, fingerprint, RFC 2253 DNs and dates as exported. */
 #include "test_util.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_chainblob.c: the intermediates stored with a TLS session: encode,
  * decode, and refusal of anything malformed. */
 #include "test_util.h"

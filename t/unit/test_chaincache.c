@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_chaincache.c: the per-thread chain cache (hits, policy and
  * generation keys, the validity window) and that a thread's chains are
  * freed when it exits or is released. */

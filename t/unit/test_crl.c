@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_crl.c: revocation files (PEM, DER, several CRLs, intermediates),
  * their load-time signature checks and errors, staleness, and the chain check. */
 #include "revocation_util.h"

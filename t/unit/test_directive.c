@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_directive.c: the pure argument parsers behind the directives. */
 #include "test_util.h"
 

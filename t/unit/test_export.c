@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_export.c: CF_AOP_* values built from a verdict and a certificate,
  * and the exact set of variables put in a request's environment. */
 #include "test_util.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_hostmap.c: hostname checks, the map's lookups and map-file lines;
  * and every configuration parser giving the same answer under a locale
  * whose case rules are not ASCII's. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_judge.c: the whole verdict on a presented chain (cfaop_judge), with
  * the chain cache on and off: which reason a failing chain gets. */
 #include "test_util.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_leg1.c: Leg-1 headers: which names count, the CF_CLIENT_CERT_* mapping,
  * the all-or-nothing collection and export, stripping, and Verify mode's verdict. */
 #include "test_util.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_leg1_edges.c: the request side's edges of Leg-1 handling: names
  * spelt with '_', trailers merged into the headers, removal that keeps the
  * table's other entries in order, and all of it under a locale whose

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_logesc.c: peer values in log lines are quoted, escaped and bounded;
  * ASCII helpers give the same answers whatever the locale. */
 #include "test_util.h"

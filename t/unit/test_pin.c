@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_pin.c: CFAOPPinSHA256 / CFAOPPinSPKI syntax and the leaf check
  * (a re-issued certificate with the same key keeps its SPKI pin only). */
 #include "revocation_util.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_policy.c: building a policy from anchor sets and verifying chains
  * against it, with the reason each failure gets. */
 #include "test_util.h"

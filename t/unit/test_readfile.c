@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_readfile.c: the configuration-file reader loads one stable version
  * of a file that changes while it is read, and refuses a FIFO at once. */
 #include "test_util.h"

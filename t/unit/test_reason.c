@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_reason.c: reason names, X509 error -> reason, and reason -> the X509
  * error whose TLS alert (by OpenSSL's own table) is the one the SPEC names. */
 #include "test_util.h"

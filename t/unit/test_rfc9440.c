@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_rfc9440.c: Client-Cert / Client-Cert-Chain parsing (strict base64,
  * exact DER, list syntax, limits) and the PEM the module exports from them. */
 #include "test_util.h"

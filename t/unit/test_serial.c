@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_serial.c: every accepted serial form reduced to the same canonical
  * bytes, the rejected ones with their reason, formatting and ASN1_INTEGERs. */
 #include "revocation_util.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_serialset.c: the hashed serial set (duplicates, hits and misses,
  * zero, sign, sizes) and deny files (syntax, comments, exact error lines). */
 #include "revocation_util.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_sessionrec.c: the record kept with a TLS session (src/sessionrec.c). */
 #include <check.h>
 #include <string.h>

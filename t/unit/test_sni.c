@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_sni.c: the server_name extension reader, on well-formed and broken bodies. */
 #include "test_util.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_util.c: APR and pool fixture, certificates made in memory. */
 #include "test_util.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_util.h: shared pieces of the Check unit tests: APR set up once per
  * process, a pool per test (the fixture), and certificates made in memory
  * with OpenSSL (EC P-256 keys, so making them is fast). Every object a

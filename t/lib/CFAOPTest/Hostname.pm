@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 package CFAOPTest::Hostname;
 # Helpers of the per-hostname tests (t/hostname*.t), on top of CFAOPTest:
 # the verdict line of a hostname policy, raw HTTP/1.1 requests

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 package CFAOPTest::Identity;
 # Helpers of t/identity*.t: HTTP/1.1 and HTTP/2 requests with headers of
 # the caller's choosing (names spelt exactly as given, repeated as given),

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 package CFAOPTest::Revocation;
 # Shared by t/revocation*.t: one handshake with a certificate of t/pki/rev
 # (made by t/pki.d/revocation.sh) and the assertions on its outcome, plus

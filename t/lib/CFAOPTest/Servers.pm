@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # CFAOPTest::Servers: real servers a test puts beside httpd (nginx, HAProxy,
 # memcached, redis, a second httpd), started as the suite's own user on
 # 127.0.0.1, on ports chosen at run time, and stopped when the test ends.

@@ -526,7 +526,8 @@ static int cfaop_check_config(apr_pool_t *pconf, apr_pool_t *plog,
     (void)plog;
     cfaop_chaincache_new_generation();
     if (apply_defaults(pconf, s) != APR_SUCCESS || cfaop_build_checks(pconf, ptemp, s) != APR_SUCCESS
-        || cfaop_check_modssl_revocation(ptemp, s) != APR_SUCCESS)
+        || cfaop_check_modssl_revocation(ptemp, s) != APR_SUCCESS
+        || cfaop_check_runtime(ptemp, s) != APR_SUCCESS)
         return !OK;
     if (ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_CONFIG_TEST) {
         log_deferred_warnings(ptemp);

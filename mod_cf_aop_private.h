@@ -129,6 +129,10 @@ cfaop_conn_t *cfaop_conn_state(conn_rec *c);
  * carries the module's verdict (SSL_CLIENT_VERIFY reads FAILED:...).
  * Only from the connection's own thread. */
 void cfaop_report_verdict_to_modssl(const cfaop_conn_t *st);
+/* Without mod_ssl, or on an httpd older than 2.4.30, no handshake of a
+ * CFAOP vhost could be verified and every request would be refused with
+ * nothing said at startup: the configuration is refused (CFAOP0024). */
+apr_status_t cfaop_check_runtime(apr_pool_t *ptemp, server_rec *main_server);
 /* Startup checks: warnings an admin sees in configtest and the error log. */
 void cfaop_config_warnings(apr_pool_t *ptemp, server_rec *main_server);
 

@@ -928,6 +928,35 @@ static int shared_cloudflare_only(const cfaop_anchor_set_t *set, const unsigned 
     return 1;
 }
 
+apr_status_t cfaop_check_runtime(apr_pool_t *ptemp, server_rec *main_server)
+{
+    ap_version_t v;
+    server_rec *s;
+
+    for (s = main_server; s != NULL && !cfaop_active(cfaop_srv(s)); s = s->next)
+        ;
+    if (s == NULL)
+        return APR_SUCCESS;
+    ap_get_server_revision(&v);
+    if (v.major < 2 || (v.major == 2 && (v.minor < 4 || (v.minor == 4 && v.patch < 30)))) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s,
+                     "CFAOP0024: %s has CFAOP %s, and this httpd is %d.%d.%d: mod_cf_aop needs "
+                     "2.4.30 or later, whose mod_ssl runs the hooks every handshake relies on; "
+                     "refusing to start", vhost_label(ptemp, s),
+                     cfaop_srv(s)->mode == CFAOP_MODE_ON ? "On" : "ReportOnly", v.major, v.minor, v.patch);
+        return APR_EGENERAL;
+    }
+    if (!ap_find_linked_module("mod_ssl.c")) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s,
+                     "CFAOP0024: %s has CFAOP %s but mod_ssl is not loaded: no TLS handshake "
+                     "can be verified, so every request would be refused. Load ssl_module "
+                     "before cf_aop_module (a2enmod ssl); refusing to start", vhost_label(ptemp, s),
+                     cfaop_srv(s)->mode == CFAOP_MODE_ON ? "On" : "ReportOnly");
+        return APR_EGENERAL;
+    }
+    return APR_SUCCESS;
+}
+
 void cfaop_config_warnings(apr_pool_t *ptemp, server_rec *main_server)
 {
     unsigned char builtin_fp[EVP_MAX_MD_SIZE];
@@ -955,14 +984,7 @@ void cfaop_config_warnings(apr_pool_t *ptemp, server_rec *main_server)
         engine = node ? server_directive(node->first_child, "SSLEngine") : NULL;
         if (engine == NULL)
             engine = main_engine;
-        if (!ap_find_linked_module("mod_ssl.c"))
-            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
-                         "CFAOP0010: %s has CFAOP %s but mod_ssl is not loaded: no TLS "
-                         "handshake can be verified anywhere%s. Load ssl_module before "
-                         "cf_aop_module (a2enmod ssl)", label,
-                         sc->mode == CFAOP_MODE_ON ? "On" : "ReportOnly",
-                         sc->mode == CFAOP_MODE_ON ? ", so every request is refused (403)" : "");
-        else if (engine == NULL || (cfaop_ascii_strcasecmp(engine, "on")
+        if (engine == NULL || (cfaop_ascii_strcasecmp(engine, "on")
                                     && cfaop_ascii_strcasecmp(engine, "optional")))
             ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
                          "CFAOP0010: %s has CFAOP %s but not SSLEngine on: no TLS "

@@ -107,11 +107,11 @@ for my $where ('vhost', 'main server') {
     ok t_cmp($t->{output}, qr/CFAOP0011: virtual host any\.example\.test:\* \(/, "label: '*' for a vhost on any port");
 }
 
-# CFAOP0010 says when mod_ssl is not loaded at all.
+# Without mod_ssl no handshake can be verified: the configuration is refused.
 {
     my $t = CFAOPTest::configtest_without(['ssl'], qq{<VirtualHost 127.0.0.1:8443>\nCFAOP On\nCFAOPTrustedCA "$root"\n</VirtualHost>\n});
-    ok t_cmp($t->{rc}, 0, 'no mod_ssl: configtest passes');
-    ok t_cmp($t->{output}, qr/CFAOP0010: virtual host \S+:8443 \(.*\) has CFAOP On but mod_ssl is not loaded/,
-             'no mod_ssl: CFAOP0010 says mod_ssl is not loaded');
+    ok t_cmp($t->{rc} ? 'refused' : 'passed', 'refused', 'no mod_ssl: configtest fails');
+    ok t_cmp($t->{output}, qr/CFAOP0024: virtual host \S+:8443 \(.*\) has CFAOP On but mod_ssl is not loaded: .*refusing to start/,
+             'no mod_ssl: CFAOP0024 says mod_ssl is not loaded');
     ok t_cmp($t->{output}, qr/^(?!.*not SSLEngine on)/s, 'no mod_ssl: not the SSLEngine message');
 }

@@ -170,6 +170,12 @@ static const char *parse_certs(apr_pool_t *pool, const char *data, apr_size_t le
         return err;
     }
     apr_pool_cleanup_register(pool, certs, free_cert_stack, apr_pool_cleanup_null);
+    /* OpenSSL 1.1.1's PEM reader needs "-----BEGIN" at the start of a
+     * line, so a UTF-8 BOM would hide the first certificate there. */
+    if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) {
+        data += 3;
+        len -= 3;
+    }
     bio = BIO_new_mem_buf(data, (int)len);
     if (bio == NULL)
         return "out of memory";

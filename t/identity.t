@@ -44,14 +44,18 @@ my @forged = (
     ['Client_Cert', rfc9440('forged')],
     ['X-Id-Control', 'kept'],
 );
+# Under tr_TR.UTF-8 httpd's own table (strcasecmp) no longer joins
+# cf-cert-verified with CF-CERT-VERIFIED, so there is one entry more; a
+# sanitizer runtime's strcasecmp ignores the locale, and httpd joins them
+# again. What the module does is the same either way.
 my $turkish = server_locale() =~ /^tr_TR/;
-my $forged_distinct = $turkish ? 11 : 10;
+my $forged_distinct = $turkish ? '1[01]' : '10';
 # What the application sees of them when they are left alone (printenv
 # shows no name with '_'; X-Id-Underscore-Header shows CF_Cert_Underscore).
 my $all_seen = join ' ', qw(HTTP_CF_CERT_PEM HTTP_CF_CERT_REVOKED HTTP_CF_CERT_SUBJECT_DN
                             HTTP_CF_CERT_VERIFIED HTTP_CF_CLIENT_CERT_ROLE
                             HTTP_CF_CLIENT_CERT_SUBJECT_DN HTTP_CLIENT_CERT HTTP_CLIENT_CERT_CHAIN);
-my $strip_line = qr/CFAOP0301: removed \Q$forged_distinct\E client-certificate header\(s\) from a connection that did not pass AOP/;
+my $strip_line = qr/CFAOP0301: removed $forged_distinct client-certificate header\(s\) from a connection that did not pass AOP/;
 
 # A direct client without an AOP certificate on a ReportOnly vhost: served,
 # but none of the headers reaches the application, whatever the TLS version.
@@ -66,7 +70,7 @@ for my $tls ('1.3', '1.2') {
              "TLS $tls, no AOP certificate: CF_Cert_Underscore removed too");
     ok t_cmp(leg1_keys($env), '', "TLS $tls, no AOP certificate: no CF_CLIENT_CERT_*");
     ok t_cmp($env->{HTTP_X_ID_CONTROL}, 'kept', "TLS $tls: other headers still reach the application");
-    ok log_has($mark, $strip_line, "TLS $tls: CFAOP0301 counts the $forged_distinct headers removed");
+    ok log_has($mark, $strip_line, "TLS $tls: CFAOP0301 counts the headers removed");
 }
 
 # A certificate that fails AOP (ReportOnly lets the handshake through).
@@ -89,7 +93,8 @@ for my $tls ('1.3', '1.2') {
              'AOP certificate, Strip: served');
     ok t_cmp(leg1_headers_seen($env), $all_seen, 'AOP certificate, Strip: the headers reach the application');
     ok t_cmp(join('|', map { $env->{$_} // '-' } qw(HTTP_CF_CERT_VERIFIED HTTP_CF_CLIENT_CERT_ROLE)),
-             ($turkish ? 'true' : 'true, true') . '|admin, admin', 'AOP certificate, Strip: values as httpd joined them');
+             $turkish ? qr/^true(?:, true)?\|admin, admin$/ : 'true, true|admin, admin',
+             'AOP certificate, Strip: values as httpd joined them');
     ok t_cmp($r->{headers}{'x-id-underscore-header'} // '(absent)', '(absent)',
              "AOP certificate, Strip: CF_Cert_Underscore removed (Cloudflare never sends a '_' spelling)");
     ok t_cmp(leg1_keys($env), '', 'AOP certificate, Strip: no CF_CLIENT_CERT_*');

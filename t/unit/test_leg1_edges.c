@@ -5,6 +5,8 @@
  * case rules are not ASCII's (tr_TR.UTF-8: tolower('I') is not 'i'). */
 #include "test_util.h"
 
+#include <ctype.h>
+
 #include <locale.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -44,6 +46,8 @@ static const char *keys_of(const apr_table_t *t)
 /* The locale a module such as PHP or an embedded interpreter may set. */
 static char *saved_locale;
 
+static void back_to_c(void);
+
 static void turkish(void)
 {
     const char *old = setlocale(LC_ALL, NULL);
@@ -51,8 +55,13 @@ static void turkish(void)
     saved_locale = old ? strdup(old) : NULL;
     if (setlocale(LC_ALL, "tr_TR.UTF-8") == NULL)
         ck_abort_msg("the tr_TR.UTF-8 locale is missing (make deps installs it)");
-    /* The premise: the C library's case rules no longer fold 'I'. */
-    ck_assert_int_ne(strcasecmp("CLIENT-CERT", "client-cert"), 0);
+    /* The premise: the C library's case rules no longer fold 'I' (checked
+     * with tolower(), which sanitizer runtimes do not replace; their own
+     * strcasecmp() ignores the locale). */
+    if (tolower('I') == 'i') {
+        back_to_c();
+        ck_abort_msg("tr_TR.UTF-8 still folds 'I' to 'i': the locale is not the Turkish one");
+    }
 }
 
 static void back_to_c(void)

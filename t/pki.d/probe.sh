@@ -16,7 +16,15 @@ out=$1/probe
 rm -rf "$out"
 mkdir -p "$out"
 
-openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+# A configuration of its own: with the system's, OpenSSL 1.1.1 adds its
+# default v3_ca extensions to the -addext ones (two basicConstraints).
+cat > "$out/req.cnf" <<'EOF'
+[ req ]
+distinguished_name = dn
+string_mask = utf8only
+[ dn ]
+EOF
+openssl req -config "$out/req.cnf" -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -keyout "$out/odd-ca.key" -out "$out/odd-ca.pem" -days 3650 -sha256 -utf8 \
     -subj "/O=Probe Tëst 日本/OU=tab$(printf '\t')here/CN=Odd\"CA\\\\name" \
     -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \

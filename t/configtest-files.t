@@ -22,16 +22,9 @@ my $dir = File::Temp::tempdir('files.XXXXXX', DIR => Apache::Test::vars('t_logs'
 my $fifo = "$dir/list.fifo";
 POSIX::mkfifo($fifo, 0600) or die "mkfifo $fifo: $!\n";
 
-sub write_file {
-    my ($name, $text) = @_;
-    my $path = "$dir/$name";
-    open my $fh, '>', $path or die "$path: $!\n";
-    print $fh $text;
-    close $fh;
-    return $path;
-}
+sub write_file { CFAOPTest::write_text($dir, @_) }
 
-sub vhost { join '', map { "$_\n" } '<VirtualHost 127.0.0.1:8443>', 'SSLEngine on', 'CFAOP On', @_, '</VirtualHost>' }
+sub vhost { CFAOPTest::cfaop_vhost(@_) }
 
 # [directive, vhost lines, the message's id]
 my @fifo = (

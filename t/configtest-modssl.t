@@ -35,8 +35,7 @@ my @accepted = (
 
 plan tests => 2 * (4 * @refused + 2 * @accepted) + 2 + 4 + 8 + 2 + 3;
 
-sub vhost { my @lines = @_; join '', map { "$_\n" } '<VirtualHost 127.0.0.1:8443>', 'SSLEngine on',
-                                      'CFAOP On', qq{CFAOPTrustedCA "$root"}, @lines, '</VirtualHost>' }
+sub vhost { CFAOPTest::cfaop_vhost(qq{CFAOPTrustedCA "$root"}, @_) }
 
 for my $where ('vhost', 'main server') {
     for my $c (@refused) {

@@ -19,17 +19,11 @@ my $dir = File::Temp::tempdir('shared.XXXXXX', DIR => Apache::Test::vars('t_logs
 my $pem = do { open my $fh, '<', $shipped or die "$shipped: $!\n"; local $/; <$fh> };
 my $root = do { open my $fh, '<', pki('root-ca.pem') or die "root-ca.pem: $!\n"; local $/; <$fh> };
 
-sub write_file {
-    my ($name, $text) = @_;
-    open my $fh, '>', "$dir/$name" or die "$dir/$name: $!\n";
-    print $fh $text;
-    close $fh;
-    return "$dir/$name";
-}
+sub write_file { CFAOPTest::write_text($dir, @_) }
 my $copy = write_file('origin-pull-ca.pem', $pem);
 my $both = write_file('both.pem', $pem . $root);
 
-sub vhost { "<VirtualHost 127.0.0.1:8443>\nSSLEngine on\nCFAOP On\n" . join('', map { "$_\n" } @_) . "</VirtualHost>\n" }
+sub vhost { CFAOPTest::cfaop_vhost(@_) }
 
 plan tests => 8;
 

@@ -23,16 +23,9 @@ sub slurp {
     return scalar <$fh>;
 }
 
-sub write_file {
-    my ($name, $text) = @_;
-    my $path = "$dir/$name";
-    open my $fh, '>', $path or die "$path: $!\n";
-    print $fh $text;
-    close $fh;
-    return $path;
-}
+sub write_file { CFAOPTest::write_text($dir, @_) }
 
-sub vhost { join '', map { "$_\n" } '<VirtualHost 127.0.0.1:8443>', 'SSLEngine on', 'CFAOP On', @_, '</VirtualHost>' }
+sub vhost { CFAOPTest::cfaop_vhost(@_) }
 
 my $root = pki('root-ca.pem');
 my $a = slurp($root);

@@ -18,8 +18,7 @@ use lib "$FindBin::Bin/lib";
 use Apache::Test;
 use Apache::TestUtil;
 use CFAOPTest;
-use CFAOPTest::Servers qw(free_port start_server stop_server find_program workdir);
-use IO::Socket::INET ();
+use CFAOPTest::Servers qw(free_port start_server stop_server find_program workdir through_proxy);
 
 my @hosts = qw(app.example.test shop.example.test admin.example.test);
 my %leaf = ('app.example.test' => 'app', 'shop.example.test' => 'shop', 'admin.example.test' => 'admin');
@@ -85,19 +84,6 @@ EOF
     return $conf . "}\n";
 }
 
-# One request through nginx: [status, CF_AOP_POLICY the origin saw].
-sub through {
-    my ($port, $host) = @_;
-    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port, Timeout => 10)
-        or return ['connect-failed', '-'];
-    print $s "GET /env.shtml HTTP/1.1\r\nHost: $host\r\nConnection: close\r\n\r\n";
-    local $/;
-    my $resp = <$s> // '';
-    close $s;
-    my ($status) = $resp =~ m{^HTTP/1\.\d (\d{3})};
-    my ($policy) = $resp =~ /^CF_AOP_POLICY=(.*)$/m;
-    return [$status // 'no-response', $policy // '-'];
-}
 
 for my $tls ('1.3', '1.2') {
     for my $setup ('pooled', 'shared', 'mixed') {
@@ -111,7 +97,7 @@ for my $tls ('1.3', '1.2') {
         my (%count, @wrong);
         for my $round (1 .. $rounds) {
             for my $h ($round % 2 ? @hosts : reverse @hosts) {
-                my ($status, $policy) = @{ through($listen, $h) };
+                my ($status, $policy) = @{ through_proxy($listen, $h) };
                 $count{$status}++;
                 push @wrong, "$h got policy $policy" if $status eq '200' && $policy ne "hostname:$h";
             }

@@ -397,6 +397,22 @@ sub configtest_without {
              seconds => Time::HiRes::time() - $start };
 }
 
+# configtest bodies: TEXT written to DIR/NAME (its path returned), and a
+# CFAOP On TLS vhost on 127.0.0.1:8443 holding LINES.
+sub write_text {
+    my ($dir, $name, $text) = @_;
+    my $path = "$dir/$name";
+    open my $fh, '>', $path or die "$path: $!\n";
+    print $fh $text;
+    close $fh;
+    return $path;
+}
+
+sub cfaop_vhost {
+    return join '', map { "$_\n" } '<VirtualHost 127.0.0.1:8443>', 'SSLEngine on', 'CFAOP On', @_,
+                                    '</VirtualHost>';
+}
+
 # ---- raw requests -----------------------------------------------------------
 
 # One connection to <VirtualHost vhost> carrying REQUEST, the bytes given

@@ -12,7 +12,7 @@ use IO::Socket::INET ();
 use POSIX ();
 use Time::HiRes ();
 
-our @EXPORT_OK = qw(free_port start_server stop_server find_program workdir start_httpd);
+our @EXPORT_OK = qw(free_port start_server stop_server find_program workdir start_httpd through_proxy);
 
 my %running;    # pid => name
 
@@ -133,6 +133,21 @@ sub start_httpd {
     };
     die $@ . 'error_log: ' . _tail("$dir/error_log") . "\n" unless $pid;
     return { pid => $pid, dir => $dir, error_log => "$dir/error_log" };
+}
+
+# One plain HTTP/1.1 request for /env.shtml with HOST through a proxy on
+# 127.0.0.1:PORT: [status, the CF_AOP_POLICY the origin behind it saw].
+sub through_proxy {
+    my ($port, $host) = @_;
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port, Timeout => 10)
+        or return ['connect-failed', '-'];
+    print $s "GET /env.shtml HTTP/1.1\r\nHost: $host\r\nConnection: close\r\n\r\n";
+    local $/;
+    my $resp = <$s> // '';
+    close $s;
+    my ($status) = $resp =~ m{^HTTP/1\.\d (\d{3})};
+    my ($policy) = $resp =~ /^CF_AOP_POLICY=(.*)$/m;
+    return [$status // 'no-response', $policy // '-'];
 }
 
 sub _tail {

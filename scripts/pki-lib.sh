@@ -211,6 +211,24 @@ _pki_epoch() {
     date -u -d "${t:0:4}-${t:4:2}-${t:6:2} ${t:8:2}:${t:10:2}:${t:12:2}" +%s
 }
 
+# pki_extra_start NAME ARGS...: the start of a t/pki.d/NAME.sh script: checks
+# its one argument (the PKI directory), sets $out to it (absolute) and $work
+# to a scratch directory removed at exit, moves into $work and starts an
+# issuing database there.
+pki_extra_start() {
+    local name=$1
+    shift
+    if [ $# -ne 1 ] || [ -z "$1" ]; then
+        echo "usage: $0 PKI_DIR" >&2
+        exit 2
+    fi
+    out=$(cd "$1" && pwd)
+    work=$(mktemp -d "${TMPDIR:-/tmp}/$name.XXXXXX")
+    trap 'rm -rf "$work"' EXIT
+    cd "$work"
+    pki_init "$work/pki"
+}
+
 # pki_db ISSUER: prints the directory of ISSUER's database (index.txt), made if new.
 pki_db() {
     _pki_use_db "$1" || return 1

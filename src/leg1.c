@@ -335,8 +335,8 @@ int cfaop_table_drop(apr_table_t *table,
             first = i;
     if (first < 0)
         return 0;
-    /* apr_table_unset would compare names with strcasecmp(), which follows
-     * the locale (and removes every entry of a name, where only some may
+    /* apr_table_unset would compare names by the C library's case rules,
+     * which follow the locale (and removes every entry of a name, where only some may
      * have to go): the entries to keep are put back one by one instead,
      * in their order, into the same table object that others point to. */
     keep = apr_palloc(arr->pool, sizeof(*keep) * (size_t)n);

@@ -319,40 +319,9 @@ sub httpd_signal_restart {
 
 # Runs `httpd -t` on a configuration made of a small preamble (the MPM,
 # mod_ssl and the module under test) and BODY. Returns
-# {rc, output, conf, dir, line => line number of BODY's first line in conf}.
-sub configtest {
-    my ($body) = @_;
-    my $t_logs = Apache::Test::vars('t_logs');
-    my $dir = File::Temp::tempdir('configtest.XXXXXX', DIR => $t_logs, CLEANUP => 1);
-    my $conf = "$dir/httpd.conf";
-
-    my @load;
-    open my $main, '<', Apache::Test::vars('t_conf_file') or die "httpd.conf: $!\n";
-    while (<$main>) {
-        push @load, "$1\n" if /^\s*(LoadModule\s+(?:mpm_\w+|unixd|authz_core|ssl)_module\s+.*)$/;
-    }
-    close $main;
-    my $module = Apache::Test::vars('cfaop_module');
-    my $preamble = join '', @load,
-        qq{LoadModule cf_aop_module "$module"\n},
-        qq{ServerRoot "$dir"\n},
-        qq{ServerName 127.0.0.1\n},
-        qq{Listen 127.0.0.1:1\n},
-        qq{PidFile "$dir/httpd.pid"\n},
-        qq{ErrorLog "$dir/error_log"\n},
-        qq{DefaultRuntimeDir "$dir"\n},
-        qq{SSLCertificateFile "} . pki('server.pem') . qq{"\n},
-        qq{SSLCertificateKeyFile "} . pki('server.key') . qq{"\n};
-    my $line = 1 + ($preamble =~ tr/\n//);
-
-    open my $fh, '>', $conf or die "$conf: $!\n";
-    print $fh $preamble, $body;
-    close $fh;
-
-    my $httpd = Apache::Test::vars('httpd');
-    my $output = qx{'$httpd' -t -f '$conf' 2>&1};
-    return { rc => $? >> 8, output => $output, conf => $conf, dir => $dir, line => $line };
-}
+# {rc, output, conf, dir, line => line number of BODY's first line in conf,
+# seconds}.
+sub configtest { return configtest_without([], @_) }
 
 # configtest() with some modules left out: CFAOPTest::configtest_without(
 # ['ssl'], $body) (mod_ssl absent: no SSLCertificate* lines either) or

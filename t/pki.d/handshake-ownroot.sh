@@ -18,16 +18,7 @@ set -euo pipefail
 # shellcheck source=scripts/pki-lib.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/../../scripts" && pwd)/pki-lib.sh"
 
-if [ $# -ne 1 ] || [ -z "$1" ]; then
-    echo "usage: $0 PKI_DIR" >&2
-    exit 2
-fi
-out=$(cd "$1" && pwd)
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/ownroot.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-pki_init "$work/pki"
+pki_extra_start ownroot "$@"
 
 pki_ca   own-root-ca   "/C=US/O=Own Root Client/CN=Own Root CA" 4001
 pki_leaf own-root-leaf "/C=US/O=Own Root Client/CN=own-root-leaf.test" 0A1F00C0FFEE41 own-root-ca

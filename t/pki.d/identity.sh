@@ -26,16 +26,7 @@ set -euo pipefail
 # shellcheck source=scripts/pki-lib.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/../../scripts" && pwd)/pki-lib.sh"
 
-if [ $# -ne 1 ] || [ -z "$1" ]; then
-    echo "usage: $0 PKI_DIR" >&2
-    exit 2
-fi
-out=$(cd "$1" && pwd)
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/idpki.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-pki_init "$work/pki"
+pki_extra_start idpki "$@"
 
 # padded_client NAME SIZE: extension section v3_client_NAME, v3_client's
 # without the key identifiers, plus a private extension of SIZE bytes

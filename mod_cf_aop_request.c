@@ -19,6 +19,7 @@
 
 #include "mod_cf_aop_private.h"
 #include "src/ascii.h"
+#include "src/decide.h"
 #include "src/leg1.h"
 #include "src/leg1_verify.h"
 #include "src/logesc.h"
@@ -63,20 +64,6 @@ static const char *log_sni(request_rec *r, const cfaop_conn_t *st)
                                     : NULL);
 }
 
-/* Leg-1 headers, in any spelling, out of a request the module refused,
- * before an error document (local, or proxied to a backend) sees them. */
-static void strip_refused(request_rec *r, const cfaop_srv_cfg *sc)
-{
-    int removed;
-
-    if (sc->client_cert_headers == CFAOP_CCH_OFF)
-        return;
-    if ((removed = cfaop_leg1_strip(r->headers_in)) > 0)
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                      "CFAOP0304: removed %d client-certificate header(s) from a request "
-                      "the module refused", removed);
-}
-
 /* Cloudflare spells Leg-1 names with '-' only; a backend that reads '_'
  * as '-' (CGI-style variables, several application servers) would take a
  * client's client_cert for the real Client-Cert, even on a connection
@@ -101,104 +88,55 @@ void cfaop_request_denied(request_rec *r)
         rs->denied = 1;
 }
 
-/* Enforcing: the status to refuse with. ReportOnly: the log line, and the
- * reason in CF_AOP_VERIFIED; the request goes on (DECLINED). */
-static int refuse_or_report(request_rec *r, const cfaop_srv_cfg *sc, const cfaop_conn_t *st,
-                            cfaop_reason_t reason, const char *why)
+/* What the decision needs: the vhost's modes, and the connection as its
+ * TLS side recorded it (st NULL: not TLS). */
+static void gather(request_rec *r, const cfaop_srv_cfg *sc, const cfaop_conn_t *st,
+                   cfaop_request_in_t *in)
 {
-    if (sc->mode == CFAOP_MODE_ON) {
-        int status = reason == CFAOP_REASON_HOST_MISMATCH ? HTTP_MISDIRECTED_REQUEST
-                                                          : HTTP_FORBIDDEN;
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "%s", cfaop_log_bound(r->pool,
-                      apr_psprintf(r->pool, "%s: request refused (%d): reason=%s client=%s "
-                                   "host=%s sni=%s: %s",
-                                   reason == CFAOP_REASON_HOST_MISMATCH ? "CFAOP0201" : "CFAOP0202",
-                                   status, cfaop_reason_name(reason), r->useragent_ip,
-                                   cfaop_log_quote(r->pool, r->hostname), log_sni(r, st), why)));
-        /* This connection will not serve that Host: the client must open
-         * another, and httpd says so (Connection: close) when keep-alive is
-         * off. An HTTP/2 stream's 421 leaves the connection to its other
-         * streams. */
-        if (status == HTTP_MISDIRECTED_REQUEST && r->connection->master == NULL)
-            r->connection->keepalive = AP_CONN_CLOSE;
-        return status;
-    }
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "%s", cfaop_log_bound(r->pool,
-                  apr_psprintf(r->pool, "CFAOP0203: report-only, would refuse request: reason=%s "
-                               "client=%s host=%s sni=%s: %s",
-                               cfaop_reason_name(reason), r->useragent_ip,
-                               cfaop_log_quote(r->pool, r->hostname), log_sni(r, st), why)));
-    apr_table_setn(r->subprocess_env, "CF_AOP_VERIFIED",
-                   reason == CFAOP_REASON_NO_CERT ? "NONE"
-                   : apr_pstrcat(r->pool, "FAILED:", cfaop_reason_name(reason), NULL));
-    apr_table_setn(r->subprocess_env, "CF_AOP_POLICY",
-                   st && st->judged_by == sc && st->policy ? st->policy->name : "zone");
-    return DECLINED;
-}
-
-static int host_mismatch(request_rec *r, const cfaop_srv_cfg *sc, const cfaop_conn_t *st,
-                         const cfaop_policy_t *wanted)
-{
-    return refuse_or_report(r, sc, st, CFAOP_REASON_HOST_MISMATCH,
-                            apr_psprintf(r->pool, "the connection was verified under policy %s, "
-                                         "the Host selects %s", st->policy->name, wanted->name));
-}
-
-/* Decides whether this request's connection passed AOP for this vhost and
- * Host; returns an HTTP status to refuse with, or DECLINED. */
-static int judge_request(request_rec *r, const cfaop_srv_cfg *sc, cfaop_conn_t *st, int *passed)
-{
-    const cfaop_policy_t *wanted;
-
-    *passed = 0;
+    memset(in, 0, sizeof(*in));
+    in->mode = sc->mode;
+    in->host_check = sc->host_check;
+    in->headers = sc->client_cert_headers;
+    in->stream = r->connection->master != NULL;
     if (st == NULL)
-        return refuse_or_report(r, sc, st, CFAOP_REASON_NO_CERT,
-                                "the connection is not TLS, so it cannot have passed AOP");
-    /* TLS set up for another vhost (its SNI, or none): this connection is
-     * not authoritative here, and a new one with the right SNI may be. */
-    if (!st->judged || !st->export_built || st->judged_by != sc)
-        return refuse_or_report(r, sc, st, CFAOP_REASON_HOST_MISMATCH,
-                                "the connection's TLS handshake was made for another virtual host");
-    if (sc->mode == CFAOP_MODE_ON && st->verdict.reason != CFAOP_REASON_NONE)
-        return refuse_or_report(r, sc, st, st->verdict.reason, "the connection failed verification");
-
-    /* A certificate accepted for one hostname must not reach another over
-     * the same connection (Host differing from SNI, HTTP/2 streams for
-     * several authorities, absolute-form targets: all end up in r->hostname).
-     * A request without Host is judged by its SNI alone. */
-    wanted = (sc->host_check && r->hostname != NULL)
-             ? cfaop_policy_for_name(sc, r->hostname) : st->policy;
-    if (wanted != st->policy && sc->mode == CFAOP_MODE_ON)
-        return host_mismatch(r, sc, st, wanted);
-    cfaop_export_to_table(&st->export, r->subprocess_env);
-    if (wanted != st->policy)
-        return host_mismatch(r, sc, st, wanted);
-
-    *passed = st->verdict.reason == CFAOP_REASON_NONE;
-    return DECLINED;
+        return;
+    in->tls = 1;
+    in->judged_here = st->judged && st->judged_by == sc;
+    in->complete = st->judged && st->export_built;
+    in->verdict = st->verdict.reason;
+    in->judged_policy = st->policy;
+    /* Host differing from SNI, HTTP/2 streams for several authorities,
+     * absolute-form targets: all end up in r->hostname. */
+    if (in->judged_here && in->complete && sc->host_check && r->hostname != NULL)
+        in->host_policy = cfaop_policy_for_name(sc, r->hostname);
 }
 
-/* The end client's certificate headers are believed only from a
- * connection that passed AOP; from anyone else they are a forgery. */
-static void handle_leg1(request_rec *r, const cfaop_srv_cfg *sc, cfaop_req_t *rq)
+/* The one line of a request the decision refuses or reports. */
+static void log_decision(request_rec *r, const cfaop_conn_t *st, const cfaop_request_in_t *in,
+                         const cfaop_decision_t *d)
+{
+    const char *why = cfaop_decision_why(r->pool, in, d);
+    const char *host = cfaop_log_quote(r->pool, r->hostname), *sni = log_sni(r, st);
+    const char *line = d->action == CFAOP_DECIDE_REFUSE
+        ? apr_psprintf(r->pool, "%s: request refused (%d): reason=%s client=%s host=%s sni=%s: %s",
+                       d->log_id, d->status, cfaop_reason_name(d->reason), r->useragent_ip,
+                       host, sni, why)
+        : apr_psprintf(r->pool, "%s: report-only, would refuse request: reason=%s client=%s "
+                       "host=%s sni=%s: %s", d->log_id, cfaop_reason_name(d->reason),
+                       r->useragent_ip, host, sni, why);
+
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "%s", cfaop_log_bound(r->pool, line));
+}
+
+/* Trust and Verify, on a connection that passed AOP: the end client's
+ * certificate headers are checked and exported, all or nothing. */
+static void believe_leg1(request_rec *r, const cfaop_srv_cfg *sc, cfaop_req_t *rq, int verify)
 {
     cfaop_leg1_t leg1;
     cfaop_verdict_t verdict = { CFAOP_REASON_NONE, X509_V_OK, 0, "" };
-    int removed;
 
-    if (sc->client_cert_headers == CFAOP_CCH_OFF)
-        return;
-    if (!rq->aop_passed || sc->client_cert_headers == CFAOP_CCH_STRIP) {
-        if (!rq->aop_passed && (removed = cfaop_leg1_strip(r->headers_in)) > 0)
-            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                          "CFAOP0301: removed %d client-certificate header(s) from a "
-                          "connection that did not pass AOP", removed);
-        else
-            strip_underscored(r);
-        return;
-    }
     cfaop_leg1_collect(r->pool, r->headers_in, &leg1);
-    if (sc->client_cert_headers == CFAOP_CCH_VERIFY)
+    if (verify)
         rq->origin_verified = cfaop_leg1_origin_verify(r->pool, &leg1, sc->client_ca, &verdict);
     if (leg1.invalid != NULL) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "%s", cfaop_log_bound(r->pool,
@@ -223,6 +161,40 @@ static void handle_leg1(request_rec *r, const cfaop_srv_cfg *sc, cfaop_req_t *rq
         rq->leg1_valid = 1;
         rq->cf_verified = apr_table_get(r->subprocess_env, "CF_CLIENT_CERT_VERIFIED");
         rq->cf_revoked = apr_table_get(r->subprocess_env, "CF_CLIENT_CERT_REVOKED");
+    }
+}
+
+/* The end client's certificate headers are believed only from a
+ * connection that passed AOP; from anyone else they are a forgery, and
+ * a refused request's error document (local, or proxied to a backend)
+ * must not see them either. */
+static void apply_headers(request_rec *r, const cfaop_srv_cfg *sc, cfaop_req_t *rq,
+                          cfaop_hdrs_t what)
+{
+    int removed;
+
+    switch (what) {
+    case CFAOP_HDRS_STRIP_REFUSED:
+        if ((removed = cfaop_leg1_strip(r->headers_in)) > 0)
+            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                          "CFAOP0304: removed %d client-certificate header(s) from a request "
+                          "the module refused", removed);
+        break;
+    case CFAOP_HDRS_STRIP_NOT_PASSED:
+        if ((removed = cfaop_leg1_strip(r->headers_in)) > 0)
+            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                          "CFAOP0301: removed %d client-certificate header(s) from a "
+                          "connection that did not pass AOP", removed);
+        break;
+    case CFAOP_HDRS_STRIP_UNDERSCORED:
+        strip_underscored(r);
+        break;
+    case CFAOP_HDRS_TRUST:
+    case CFAOP_HDRS_VERIFY:
+        believe_leg1(r, sc, rq, what == CFAOP_HDRS_VERIFY);
+        break;
+    case CFAOP_HDRS_LEAVE:
+        break;
     }
 }
 
@@ -376,53 +348,61 @@ static apr_status_t cfaop_trailers_filter(ap_filter_t *f, apr_bucket_brigade *bb
 
 static ap_filter_rec_t *trailers_filter;
 
-/* The decisions were made on the original request; an internal redirect
- * (ErrorDocument, mod_rewrite) shares its headers, which a trailer may
- * have joined since, and must not show a refused request's Leg-1 headers
- * to the error document. */
-static int redirected(request_rec *r, const cfaop_srv_cfg *sc, req_state_t *rs)
+/* Applies the decision: the log line, the variables, the headers; returns
+ * the status to refuse with, or DECLINED. */
+static int apply(request_rec *r, const cfaop_srv_cfg *sc, const cfaop_conn_t *st, req_state_t *rs,
+                 const cfaop_request_in_t *in, const cfaop_decision_t *d)
 {
-    int removed;
+    if (d->log_id != NULL)
+        log_decision(r, st, in, d);
+    if (d->close_connection)
+        r->connection->keepalive = AP_CONN_CLOSE;
+    if (d->export_connection)
+        cfaop_export_to_table(&st->export, r->subprocess_env);
+    if (d->action == CFAOP_DECIDE_REPORT) {
+        cfaop_verdict_t reported = { d->reason, X509_V_OK, 0, "" };
 
-    ap_set_module_config(r->request_config, &cf_aop_module, rs);
-    apr_table_do(keep_cf_variable, r->subprocess_env, r->prev->subprocess_env, NULL);
-    if (sc->client_cert_headers == CFAOP_CCH_OFF)
-        return DECLINED;
-    ap_add_input_filter_handle(trailers_filter, NULL, r, r->connection);
-    if (rs->refused || (rs->denied && ap_is_HTTP_ERROR(r->status)))
-        strip_refused(r, sc);
-    else if (!rs->pub.aop_passed && (removed = cfaop_leg1_strip(r->headers_in)) > 0)
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                      "CFAOP0301: removed %d client-certificate header(s) from a "
-                      "connection that did not pass AOP", removed);
-    else
-        strip_underscored(r);
-    return DECLINED;
+        apr_table_setn(r->subprocess_env, "CF_AOP_VERIFIED", cfaop_verified_value(r->pool, &reported));
+        apr_table_setn(r->subprocess_env, "CF_AOP_POLICY", d->policy);
+    }
+    rs->pub.aop_passed = d->aop_passed;
+    if (d->action == CFAOP_DECIDE_REFUSE)
+        rs->refused = 1;
+    if (d->watch_trailers)
+        ap_add_input_filter_handle(trailers_filter, NULL, r, r->connection);
+    apply_headers(r, sc, &rs->pub, d->headers);
+    return d->action == CFAOP_DECIDE_REFUSE ? d->status : DECLINED;
 }
 
 static int cfaop_post_read_request(request_rec *r)
 {
     const cfaop_srv_cfg *sc = cfaop_srv(r->server);
+    const cfaop_conn_t *st = NULL;
+    cfaop_request_in_t in;
+    cfaop_decision_t d;
     req_state_t *rs;
-    int status;
 
     if (!cfaop_active(sc))
         return DECLINED;
-    if (r->prev != NULL && (rs = request_state(r->prev)) != NULL)
-        return redirected(r, sc, rs);
-    rs = apr_pcalloc(r->pool, sizeof(*rs));
-    ap_set_module_config(r->request_config, &cf_aop_module, rs);
-    if (sc->client_cert_headers != CFAOP_CCH_OFF)
-        ap_add_input_filter_handle(trailers_filter, NULL, r, r->connection);
-    status = judge_request(r, sc, cfaop_conn_state(tls_connection(r->connection)),
-                           &rs->pub.aop_passed);
-    if (status == DECLINED) {
-        handle_leg1(r, sc, &rs->pub);
-        return DECLINED;
+    if (r->prev != NULL && (rs = request_state(r->prev)) != NULL) {
+        /* An internal redirect (ErrorDocument, mod_rewrite): decided on the
+         * original request, whose headers it shares and a trailer may have
+         * joined since. */
+        ap_set_module_config(r->request_config, &cf_aop_module, rs);
+        apr_table_do(keep_cf_variable, r->subprocess_env, r->prev->subprocess_env, NULL);
+        gather(r, sc, NULL, &in);
+        in.redirect = 1;
+        in.earlier_passed = rs->pub.aop_passed;
+        in.earlier_refused = rs->refused || (rs->denied && ap_is_HTTP_ERROR(r->status));
     }
-    rs->refused = 1;
-    strip_refused(r, sc);
-    return status;
+    else {
+        rs = apr_pcalloc(r->pool, sizeof(*rs));
+        ap_set_module_config(r->request_config, &cf_aop_module, rs);
+        st = cfaop_conn_state(tls_connection(r->connection));
+        gather(r, sc, st, &in);
+    }
+    cfaop_decide_request(&in, &d);
+    return apply(r, sc, st, rs, &in, &d);
 }
 
 static int drop_value(void *fabricated, const char *key, const char *val)

@@ -581,8 +581,24 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_post_config(cfaop_post_config, after_ssl, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(cfaop_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     cfaop_register_ssl_hooks(p);
-    cfaop_register_request_hooks(p);
-    cfaop_register_authz_providers(p);
+    /* mod_cf_aop_request.c: FakeBasicAuth's guard right after mod_ssl's
+     * check_authn, before any authentication provider; the decision first
+     * of all post_read_request hooks. */
+    ap_hook_check_authn(cfaop_fake_basic_auth_guard, after_ssl, NULL, APR_HOOK_FIRST,
+                        AP_AUTH_INTERNAL_PER_CONF);
+    cfaop_trailers_filter_handle = ap_register_input_filter(CFAOP_TRAILERS_FILTER,
+                                                            cfaop_trailers_filter, NULL,
+                                                            AP_FTYPE_CONTENT_SET);
+    ap_hook_post_read_request(cfaop_post_read_request, NULL, NULL, APR_HOOK_REALLY_FIRST);
+    ap_hook_access_checker(cfaop_report_verify_result, after_ssl, NULL, APR_HOOK_MIDDLE);
+    ap_hook_fixups(cfaop_fix_client_verify_env, after_ssl, NULL, APR_HOOK_MIDDLE);
+    ap_hook_expr_lookup(cfaop_expr_lookup, NULL, NULL, APR_HOOK_FIRST);
+    ap_hook_optional_fn_retrieve(cfaop_retrieve_optional_fns, NULL, NULL, APR_HOOK_MIDDLE);
+    /* mod_cf_aop_authz.c */
+    ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "cf-aop", AUTHZ_PROVIDER_VERSION,
+                              &cfaop_authz_cf_aop, AP_AUTH_INTERNAL_PER_CONF);
+    ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "cf-client-cert", AUTHZ_PROVIDER_VERSION,
+                              &cfaop_authz_cf_client_cert, AP_AUTH_INTERNAL_PER_CONF);
 }
 
 AP_DECLARE_MODULE(cf_aop) = {

@@ -87,13 +87,5 @@ static const char *parse_cf_client_cert(cmd_parms *cmd, const char *require_line
     return NULL;
 }
 
-static const authz_provider cf_aop_provider = { check_cf_aop, parse_cf_aop };
-static const authz_provider cf_client_cert_provider = { check_cf_client_cert, parse_cf_client_cert };
-
-void cfaop_register_authz_providers(apr_pool_t *p)
-{
-    ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "cf-aop", AUTHZ_PROVIDER_VERSION,
-                              &cf_aop_provider, AP_AUTH_INTERNAL_PER_CONF);
-    ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "cf-client-cert", AUTHZ_PROVIDER_VERSION,
-                              &cf_client_cert_provider, AP_AUTH_INTERNAL_PER_CONF);
-}
+const authz_provider cfaop_authz_cf_aop = { check_cf_aop, parse_cf_aop };
+const authz_provider cfaop_authz_cf_client_cert = { check_cf_client_cert, parse_cf_client_cert };

@@ -116,9 +116,6 @@ typedef struct {
 /* The decision recorded for the request (or the one it was derived from). */
 const cfaop_req_t *cfaop_request_state(const request_rec *r);
 
-/* mod_cf_aop_authz.c */
-void cfaop_register_authz_providers(apr_pool_t *p);
-
 /* mod_cf_aop_ssl.c */
 /* Loads every active vhost's CRLs against its anchors and freezes its
  * lists; an error fails the configuration (and configtest). */
@@ -145,11 +142,42 @@ apr_status_t cfaop_check_modssl_revocation(apr_pool_t *ptemp, server_rec *main_s
  * one CFAOP0031 notice per file at each start and reload (mod_cf_aop.c). */
 void cfaop_note_loaded(server_rec *s, const char *directive, const char *path, const char *what);
 
-/* mod_cf_aop_request.c */
-void cfaop_register_request_hooks(apr_pool_t *p);
+/* ---- mod_cf_aop_request.c and mod_cf_aop_authz.c: per request -----------
+ * The hooks and providers, registered by mod_cf_aop.c's register_hooks. */
+#include "ap_expr.h"
+#include "http_protocol.h"
+#include "http_request.h"
+#include "mod_auth.h"
+#include "util_filter.h"
 
-/* mod_cf_aop_request.c, for the authorization providers: a Require of the
- * module denied r; an error document it leads to gets no Leg-1 header. */
+/* post_read_request, first: decides the request (src/decide.h), writes
+ * CF_AOP_*, handles the Leg-1 headers; an internal redirect keeps them out
+ * of a refused request's error document. */
+int cfaop_post_read_request(request_rec *r);
+/* check_authn, right after mod_ssl's: SSLOptions +FakeBasicAuth logs no one
+ * in from a certificate that did not pass AOP. */
+int cfaop_fake_basic_auth_guard(request_rec *r);
+/* access_checker, after mod_ssl's: ReportOnly puts the verdict back in
+ * mod_ssl's verify result, which its TLS 1.2 access check resets. */
+int cfaop_report_verify_result(request_rec *r);
+/* fixups, after mod_ssl's: SSL_CLIENT_VERIFY of an HTTP/2 stream in ReportOnly. */
+int cfaop_fix_client_verify_env(request_rec *r);
+/* expr_lookup, first: SSL_CLIENT_VERIFY in expressions says the verdict. */
+int cfaop_expr_lookup(ap_expr_lookup_parms *parms);
+void cfaop_retrieve_optional_fns(void);
+/* The CFAOP_TRAILERS input filter (AP_FTYPE_CONTENT_SET): Leg-1 names
+ * merged in from a chunked body's trailers go once the body is read. */
+apr_status_t cfaop_trailers_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_input_mode_t mode,
+                                   apr_read_type_e block, apr_off_t readbytes);
+#define CFAOP_TRAILERS_FILTER "CFAOP_TRAILERS"
+extern ap_filter_rec_t *cfaop_trailers_filter_handle;
+
+/* For the authorization providers: a Require of the module denied r; an
+ * error document it leads to gets no Leg-1 header. */
 void cfaop_request_denied(request_rec *r);
+
+/* `Require cf-aop` and `Require cf-client-cert [origin-verified]`. */
+extern const authz_provider cfaop_authz_cf_aop;
+extern const authz_provider cfaop_authz_cf_client_cert;
 
 #endif

@@ -206,7 +206,7 @@ static void apply_headers(request_rec *r, const cfaop_srv_cfg *sc, cfaop_req_t *
  * need it again, docs/variables.md). */
 static void forget_modssl_user(request_rec *r);
 
-static int cfaop_report_verify_result(request_rec *r)
+int cfaop_report_verify_result(request_rec *r)
 {
     const cfaop_srv_cfg *sc = cfaop_srv(r->server);
     const cfaop_conn_t *st;
@@ -272,7 +272,7 @@ static const char *expr_ssl_function(ap_expr_eval_ctx_t *ctx, const void *data, 
  * expression parser (SSLRequire, Require expr, <If>, SetEnvIfExpr, Header
  * expr=) asks this module for SSL_CLIENT_VERIFY first, and mod_ssl for
  * everything else. The lookup is made once, when the expression is parsed. */
-static int cfaop_expr_lookup(ap_expr_lookup_parms *parms)
+int cfaop_expr_lookup(ap_expr_lookup_parms *parms)
 {
     if (parms->type == AP_EXPR_FUNC_VAR && !cfaop_ascii_strcasecmp(parms->name, "SSL_CLIENT_VERIFY")) {
         *parms->func = expr_client_verify;
@@ -287,7 +287,7 @@ static int cfaop_expr_lookup(ap_expr_lookup_parms *parms)
     return DECLINED;
 }
 
-static void cfaop_retrieve_optional_fns(void)
+void cfaop_retrieve_optional_fns(void)
 {
     modssl_var_lookup = APR_RETRIEVE_OPTIONAL_FN(ssl_var_lookup);
 }
@@ -309,7 +309,7 @@ static void forget_modssl_user(request_rec *r)
  * verify result from the stream's thread, which this module does not write
  * (cfaop_report_verify_result); the variables the request hands on say
  * what the verdict was. */
-static int cfaop_fix_client_verify_env(request_rec *r)
+int cfaop_fix_client_verify_env(request_rec *r)
 {
     const char *failed;
 
@@ -330,9 +330,8 @@ static int keep_cf_variable(void *env, const char *key, const char *value)
  * is read (MergeTrailers on), long after post_read_request: a Leg-1 name
  * arriving that way is removed as soon as the body has been read, before
  * the handler that read it looks at the headers. */
-static apr_status_t cfaop_trailers_filter(ap_filter_t *f, apr_bucket_brigade *bb,
-                                          ap_input_mode_t mode, apr_read_type_e block,
-                                          apr_off_t readbytes)
+apr_status_t cfaop_trailers_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_input_mode_t mode,
+                                   apr_read_type_e block, apr_off_t readbytes)
 {
     apr_status_t rv = ap_get_brigade(f->next, bb, mode, block, readbytes);
     request_rec *r = f->r;
@@ -346,7 +345,7 @@ static apr_status_t cfaop_trailers_filter(ap_filter_t *f, apr_bucket_brigade *bb
     return rv;
 }
 
-static ap_filter_rec_t *trailers_filter;
+ap_filter_rec_t *cfaop_trailers_filter_handle;
 
 /* Applies the decision: the log line, the variables, the headers; returns
  * the status to refuse with, or DECLINED. */
@@ -369,12 +368,12 @@ static int apply(request_rec *r, const cfaop_srv_cfg *sc, const cfaop_conn_t *st
     if (d->action == CFAOP_DECIDE_REFUSE)
         rs->refused = 1;
     if (d->watch_trailers)
-        ap_add_input_filter_handle(trailers_filter, NULL, r, r->connection);
+        ap_add_input_filter_handle(cfaop_trailers_filter_handle, NULL, r, r->connection);
     apply_headers(r, sc, &rs->pub, d->headers);
     return d->action == CFAOP_DECIDE_REFUSE ? d->status : DECLINED;
 }
 
-static int cfaop_post_read_request(request_rec *r)
+int cfaop_post_read_request(request_rec *r)
 {
     const cfaop_srv_cfg *sc = cfaop_srv(r->server);
     const cfaop_conn_t *st = NULL;
@@ -417,7 +416,7 @@ static int drop_value(void *fabricated, const char *key, const char *val)
  * value is taken out again here, before any authentication provider reads
  * it: the request is then what one without a certificate would be. Checked
  * per request, so an SSLOptions in .htaccess is covered too. */
-static int cfaop_fake_basic_auth_guard(request_rec *r)
+int cfaop_fake_basic_auth_guard(request_rec *r)
 {
     const cfaop_srv_cfg *sc = cfaop_srv(r->server);
     const req_state_t *rs;
@@ -443,22 +442,4 @@ static int cfaop_fake_basic_auth_guard(request_rec *r)
                                    "no one in: client=%s subject=%s", r->useragent_ip,
                                    subject_log)));
     return DECLINED;
-}
-
-void cfaop_register_request_hooks(apr_pool_t *p)
-{
-    (void)p;
-    static const char *const after_ssl[] = { "mod_ssl.c", NULL };
-
-    /* Right after mod_ssl's, before any authentication provider. */
-    ap_hook_check_authn(cfaop_fake_basic_auth_guard, after_ssl, NULL, APR_HOOK_FIRST,
-                        AP_AUTH_INTERNAL_PER_CONF);
-    trailers_filter = ap_register_input_filter("CFAOP_TRAILERS", cfaop_trailers_filter, NULL,
-                                               AP_FTYPE_CONTENT_SET);
-
-    ap_hook_post_read_request(cfaop_post_read_request, NULL, NULL, APR_HOOK_REALLY_FIRST);
-    ap_hook_access_checker(cfaop_report_verify_result, after_ssl, NULL, APR_HOOK_MIDDLE);
-    ap_hook_fixups(cfaop_fix_client_verify_env, after_ssl, NULL, APR_HOOK_MIDDLE);
-    ap_hook_expr_lookup(cfaop_expr_lookup, NULL, NULL, APR_HOOK_FIRST);
-    ap_hook_optional_fn_retrieve(cfaop_retrieve_optional_fns, NULL, NULL, APR_HOOK_MIDDLE);
 }

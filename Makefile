@@ -30,7 +30,13 @@ MODULE     := $(BUILD)/mod_cf_aop.so
 UNIT_SRC   := $(wildcard t/unit/*.c)
 UNIT_BIN   := $(BUILD)/unit_tests
 
-.PHONY: all install uninstall version deb deb-test test unit apache-test deps demo bench fuzz clean check-sync
+# The request glue, compiled as in the module, run on hand-made requests
+# with t/glue/stub.c standing in for httpd (make glue-test).
+GLUE_TEST_SRC := $(wildcard t/glue/*.c)
+GLUE_TESTED   := $(BUILD)/glue/mod_cf_aop_request.o $(BUILD)/glue/mod_cf_aop_authz.o
+GLUE_TEST_BIN := $(BUILD)/glue_tests
+
+.PHONY: all install uninstall version deb deb-test test unit glue-test apache-test deps demo bench fuzz clean check-sync
 
 all: $(MODULE)
 
@@ -103,8 +109,17 @@ $(UNIT_BIN): $(UNIT_SRC) $(wildcard t/unit/*.h) $(ENGINE_LIB)
 	$(Q)$(CC) $(ENGINE_FLAGS) -Wno-unused-parameter $(shell pkg-config --cflags check) \
 	  -o $@ $(UNIT_SRC) $(ENGINE_LIB) -lapr-1 $(shell pkg-config --libs check) $(LIBS)
 
-unit: $(UNIT_BIN)
+$(GLUE_TEST_BIN): $(GLUE_TEST_SRC) $(wildcard t/glue/*.h) $(GLUE_TESTED) $(ENGINE_LIB)
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(GLUE_FLAGS) $(shell pkg-config --cflags check) -o $@ $(GLUE_TEST_SRC) \
+	  $(GLUE_TESTED) $(ENGINE_LIB) -laprutil-1 -lapr-1 $(shell pkg-config --libs check) $(LIBS)
+
+unit: $(UNIT_BIN) $(GLUE_TEST_BIN)
 	$(UNIT_BIN)
+	$(GLUE_TEST_BIN)
+
+glue-test: $(GLUE_TEST_BIN)
+	$(GLUE_TEST_BIN)
 
 apache-test: $(MODULE)
 	bash t/run-suite.sh

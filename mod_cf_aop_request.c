@@ -175,16 +175,13 @@ static void apply_headers(request_rec *r, const cfaop_srv_cfg *sc, cfaop_req_t *
 
     switch (what) {
     case CFAOP_HDRS_STRIP_REFUSED:
-        if ((removed = cfaop_leg1_strip(r->headers_in)) > 0)
-            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                          "CFAOP0304: removed %d client-certificate header(s) from a request "
-                          "the module refused", removed);
-        break;
     case CFAOP_HDRS_STRIP_NOT_PASSED:
         if ((removed = cfaop_leg1_strip(r->headers_in)) > 0)
             ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                          "CFAOP0301: removed %d client-certificate header(s) from a "
-                          "connection that did not pass AOP", removed);
+                          "%s: removed %d client-certificate header(s) from %s",
+                          what == CFAOP_HDRS_STRIP_REFUSED ? "CFAOP0304" : "CFAOP0301", removed,
+                          what == CFAOP_HDRS_STRIP_REFUSED ? "a request the module refused"
+                                                           : "a connection that did not pass AOP");
         break;
     case CFAOP_HDRS_STRIP_UNDERSCORED:
         strip_underscored(r);

@@ -20,8 +20,8 @@ module AP_MODULE_DECLARE_DATA cf_aop_module = { .module_index = 0, .name = "mod_
 stub_world_t stub;
 int stub_filters_added;
 int stub_modssl_reports;
-cfaop_policy_t stub_zone_policy = { "zone", 1, NULL, NULL, 0 };
-cfaop_policy_t stub_app_policy = { "hostname:app.example.test", 1, NULL, NULL, 0 };
+cfaop_policy_t stub_zone_policy = { .name = "zone", .depth = 1 };
+cfaop_policy_t stub_app_policy = { .name = "hostname:app.example.test", .depth = 1 };
 static apr_array_header_t *log_lines;
 
 /* ---- the module's other files ------------------------------------------ */
@@ -150,7 +150,7 @@ void stub_teardown(void)
 
 void stub_judge(const cfaop_policy_t *policy, cfaop_reason_t reason)
 {
-    cfaop_verdict_t verdict = { reason, 0, 0, "" };
+    cfaop_verdict_t verdict = { .reason = reason, .detail = "" };
 
     stub.st->verdict = verdict;
     stub.st->policy = policy;

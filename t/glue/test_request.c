@@ -13,6 +13,10 @@
 #define LOG_0305_ONE "CFAOP0305: removed 1 header(s) spelt as a client-certificate header " \
                      "with '_' (Cloudflare sends none)"
 
+#define LOG_0304_THREE "CFAOP0304: removed 3 client-certificate header(s) from a request " \
+                       "the module refused"
+#define LOG_0301_THREE "CFAOP0301: removed 3 client-certificate header(s) from a connection " \
+                       "that did not pass AOP"
 #define LOG_0302_START "CFAOP0302: client-certificate headers ignored: reason=invalid " \
                        "client=192.0.2.7: "
 
@@ -41,6 +45,17 @@ static const char *names(const apr_table_t *t)
     return out;
 }
 
+/* Runs the request hook on r; checks the status it returned, the names
+ * of the variables it set and of the headers it left, and its log lines. */
+#define expect(r, status, vars, headers, log) do {                      \
+        ck_assert_int_eq(cfaop_post_read_request(r), (status));         \
+        ck_assert_str_eq(names((r)->subprocess_env), (vars));           \
+        ck_assert_str_eq(names((r)->headers_in), (headers));            \
+        ck_assert_str_eq(stub_log(), (log));                            \
+    } while (0)
+
+#define CF_AOP_VARS "CF_AOP_VERIFIED CF_AOP_POLICY"
+
 static void forge(request_rec *r)
 {
     apr_table_add(r->headers_in, "cf-cert-verified", "true");
@@ -56,13 +71,10 @@ START_TEST(passed_request_is_served_and_exported)
     request_rec *r = stub_request("app.example.test");
 
     forge(r);
-    ck_assert_int_eq(cfaop_post_read_request(r), DECLINED);
-    ck_assert_str_eq(names(r->subprocess_env), "CF_AOP_VERIFIED CF_AOP_POLICY");
+    /* Strip leaves the '-' spellings to the application. */
+    expect(r, DECLINED, CF_AOP_VARS, "cf-cert-verified Client-Cert X-Other", LOG_0305_ONE);
     ck_assert_str_eq(env(r, "CF_AOP_VERIFIED"), "SUCCESS");
     ck_assert_str_eq(env(r, "CF_AOP_POLICY"), "hostname:app.example.test");
-    /* Strip leaves the '-' spellings to the application. */
-    ck_assert_str_eq(names(r->headers_in), "cf-cert-verified Client-Cert X-Other");
-    ck_assert_str_eq(stub_log(), LOG_0305_ONE);
     ck_assert_int_eq(cfaop_request_state(r)->aop_passed, 1);
     ck_assert_int_eq(stub_filters_added, 1);
     ck_assert_int_eq(stub.c->keepalive, AP_CONN_UNKNOWN);
@@ -74,14 +86,10 @@ START_TEST(host_of_another_policy_is_421)
     request_rec *r = stub_request("zone.example.test");
 
     forge(r);
-    ck_assert_int_eq(cfaop_post_read_request(r), HTTP_MISDIRECTED_REQUEST);
-    ck_assert_str_eq(names(r->subprocess_env), "");
-    ck_assert_str_eq(names(r->headers_in), "X-Other");
-    ck_assert_str_eq(stub_log(),
-                     "CFAOP0201: request refused (421): reason=host-mismatch client=192.0.2.7 "
-                     "host=\"zone.example.test\" sni=-: the connection was verified under policy "
-                     "hostname:app.example.test, the Host selects zone\n"
-                     "CFAOP0304: removed 3 client-certificate header(s) from a request the module refused");
+    expect(r, HTTP_MISDIRECTED_REQUEST, "", "X-Other",
+           "CFAOP0201: request refused (421): reason=host-mismatch client=192.0.2.7 "
+           "host=\"zone.example.test\" sni=-: the connection was verified under policy "
+           "hostname:app.example.test, the Host selects zone\n" LOG_0304_THREE);
     ck_assert_int_eq(stub.c->keepalive, AP_CONN_CLOSE);
     ck_assert_int_eq(cfaop_request_state(r)->aop_passed, 0);
 }
@@ -124,14 +132,10 @@ START_TEST(plain_http_is_403)
     stub.st = NULL;
     r = stub_request("app.example.test");
     forge(r);
-    ck_assert_int_eq(cfaop_post_read_request(r), HTTP_FORBIDDEN);
-    ck_assert_str_eq(names(r->subprocess_env), "");
-    ck_assert_str_eq(names(r->headers_in), "X-Other");
-    ck_assert_str_eq(stub_log(),
-                     "CFAOP0202: request refused (403): reason=no-cert client=192.0.2.7 "
-                     "host=\"app.example.test\" sni=-: the connection is not TLS, so it cannot "
-                     "have passed AOP\n"
-                     "CFAOP0304: removed 3 client-certificate header(s) from a request the module refused");
+    expect(r, HTTP_FORBIDDEN, "", "X-Other",
+           "CFAOP0202: request refused (403): reason=no-cert client=192.0.2.7 "
+           "host=\"app.example.test\" sni=-: the connection is not TLS, so it cannot "
+           "have passed AOP\n" LOG_0304_THREE);
     ck_assert_int_eq(stub.c->keepalive, AP_CONN_UNKNOWN);
 }
 END_TEST
@@ -142,11 +146,9 @@ START_TEST(refused_connection_is_403)
 
     stub_judge(&stub_app_policy, CFAOP_REASON_UNTRUSTED);
     r = stub_request("app.example.test");
-    ck_assert_int_eq(cfaop_post_read_request(r), HTTP_FORBIDDEN);
-    ck_assert_str_eq(names(r->subprocess_env), "");
-    ck_assert_str_eq(stub_log(),
-                     "CFAOP0202: request refused (403): reason=untrusted client=192.0.2.7 "
-                     "host=\"app.example.test\" sni=-: the connection failed verification");
+    expect(r, HTTP_FORBIDDEN, "", "",
+           "CFAOP0202: request refused (403): reason=untrusted client=192.0.2.7 "
+           "host=\"app.example.test\" sni=-: the connection failed verification");
 }
 END_TEST
 
@@ -157,11 +159,10 @@ START_TEST(connection_of_another_vhost_is_421)
     request_rec *r = stub_request("app.example.test");
 
     stub.st->judged_by = other;
-    ck_assert_int_eq(cfaop_post_read_request(r), HTTP_MISDIRECTED_REQUEST);
-    ck_assert_str_eq(stub_log(),
-                     "CFAOP0201: request refused (421): reason=host-mismatch client=192.0.2.7 "
-                     "host=\"app.example.test\" sni=-: the connection's TLS handshake was made "
-                     "for another virtual host");
+    expect(r, HTTP_MISDIRECTED_REQUEST, "", "",
+           "CFAOP0201: request refused (421): reason=host-mismatch client=192.0.2.7 "
+           "host=\"app.example.test\" sni=-: the connection's TLS handshake was made "
+           "for another virtual host");
     ck_assert_int_eq(stub.c->keepalive, AP_CONN_CLOSE);
 }
 END_TEST
@@ -172,9 +173,7 @@ START_TEST(off_vhost_is_left_alone)
 
     stub.sc->mode = CFAOP_MODE_OFF;
     forge(r);
-    ck_assert_int_eq(cfaop_post_read_request(r), DECLINED);
-    ck_assert_str_eq(names(r->headers_in), "cf-cert-verified Client-Cert client_cert X-Other");
-    ck_assert_str_eq(names(r->subprocess_env), "");
+    expect(r, DECLINED, "", "cf-cert-verified Client-Cert client_cert X-Other", "");
     ck_assert_ptr_null(cfaop_request_state(r));
     ck_assert_int_eq(stub_filters_added, 0);
 }
@@ -188,17 +187,12 @@ START_TEST(report_only_host_mismatch)
 
     stub.sc->mode = CFAOP_MODE_REPORT_ONLY;
     forge(r);
-    ck_assert_int_eq(cfaop_post_read_request(r), DECLINED);
-    ck_assert_str_eq(names(r->subprocess_env), "CF_AOP_VERIFIED CF_AOP_POLICY");
+    expect(r, DECLINED, CF_AOP_VARS, "X-Other",
+           "CFAOP0203: report-only, would refuse request: reason=host-mismatch "
+           "client=192.0.2.7 host=\"zone.example.test\" sni=-: the connection was "
+           "verified under policy hostname:app.example.test, the Host selects zone\n" LOG_0301_THREE);
     ck_assert_str_eq(env(r, "CF_AOP_VERIFIED"), "FAILED:host-mismatch");
     ck_assert_str_eq(env(r, "CF_AOP_POLICY"), "hostname:app.example.test");
-    ck_assert_str_eq(names(r->headers_in), "X-Other");
-    ck_assert_str_eq(stub_log(),
-                     "CFAOP0203: report-only, would refuse request: reason=host-mismatch "
-                     "client=192.0.2.7 host=\"zone.example.test\" sni=-: the connection was "
-                     "verified under policy hostname:app.example.test, the Host selects zone\n"
-                     "CFAOP0301: removed 3 client-certificate header(s) from a connection that "
-                     "did not pass AOP");
     ck_assert_int_eq(stub.c->keepalive, AP_CONN_UNKNOWN);
     ck_assert_int_eq(cfaop_request_state(r)->aop_passed, 0);
 }
@@ -211,13 +205,12 @@ START_TEST(report_only_plain_http)
     stub.sc->mode = CFAOP_MODE_REPORT_ONLY;
     stub.st = NULL;
     r = stub_request("app.example.test");
-    ck_assert_int_eq(cfaop_post_read_request(r), DECLINED);
+    expect(r, DECLINED, CF_AOP_VARS, "",
+           "CFAOP0203: report-only, would refuse request: reason=no-cert client=192.0.2.7 "
+           "host=\"app.example.test\" sni=-: the connection is not TLS, so it cannot "
+           "have passed AOP");
     ck_assert_str_eq(env(r, "CF_AOP_VERIFIED"), "NONE");
     ck_assert_str_eq(env(r, "CF_AOP_POLICY"), "zone");
-    ck_assert_str_eq(stub_log(),
-                     "CFAOP0203: report-only, would refuse request: reason=no-cert client=192.0.2.7 "
-                     "host=\"app.example.test\" sni=-: the connection is not TLS, so it cannot "
-                     "have passed AOP");
 }
 END_TEST
 
@@ -232,12 +225,9 @@ START_TEST(report_only_failed_certificate)
     stub_judge(&stub_app_policy, CFAOP_REASON_UNTRUSTED);
     r = stub_request("app.example.test");
     forge(r);
-    ck_assert_int_eq(cfaop_post_read_request(r), DECLINED);
+    expect(r, DECLINED, CF_AOP_VARS, "X-Other", LOG_0301_THREE);
     ck_assert_str_eq(env(r, "CF_AOP_VERIFIED"), "FAILED:untrusted");
     ck_assert_str_eq(env(r, "CF_AOP_POLICY"), "hostname:app.example.test");
-    ck_assert_str_eq(names(r->headers_in), "X-Other");
-    ck_assert_str_eq(stub_log(), "CFAOP0301: removed 3 client-certificate header(s) from a "
-                                 "connection that did not pass AOP");
 }
 END_TEST
 
@@ -262,36 +252,39 @@ END_TEST
 
 /* ---- Leg-1 headers believed (Trust) -------------------------------------- */
 
-START_TEST(trust_exports_the_headers)
+/* A request to a Trust vhost with cf-cert-verified: true and one more header. */
+static request_rec *trusted(const char *name, const char *value)
 {
     request_rec *r = stub_request("app.example.test");
 
     stub.sc->client_cert_headers = CFAOP_CCH_TRUST;
     apr_table_add(r->headers_in, "cf-cert-verified", "true");
-    apr_table_add(r->headers_in, "CF-Cert-Revoked", "false");
-    ck_assert_int_eq(cfaop_post_read_request(r), DECLINED);
-    ck_assert_str_eq(names(r->subprocess_env), "CF_AOP_VERIFIED CF_AOP_POLICY "
-                                               "CF_CLIENT_CERT_VERIFIED CF_CLIENT_CERT_REVOKED");
+    apr_table_add(r->headers_in, name, value);
+    return r;
+}
+
+START_TEST(trust_exports_the_headers)
+{
+    request_rec *r = trusted("CF-Cert-Revoked", "false");
+
+    expect(r, DECLINED, CF_AOP_VARS " CF_CLIENT_CERT_VERIFIED CF_CLIENT_CERT_REVOKED",
+           "cf-cert-verified CF-Cert-Revoked", "");
     ck_assert_str_eq(env(r, "CF_CLIENT_CERT_VERIFIED"), "true");
     ck_assert_str_eq(env(r, "CF_CLIENT_CERT_REVOKED"), "false");
     ck_assert_int_eq(cfaop_request_state(r)->leg1_valid, 1);
     ck_assert_int_eq(cfaop_authz_cf_aop.check_authorization(r, "", NULL), AUTHZ_GRANTED);
     ck_assert_int_eq(cfaop_authz_cf_client_cert.check_authorization(r, "", NULL), AUTHZ_GRANTED);
-    ck_assert_str_eq(stub_log(), "");
 }
 END_TEST
 
 /* A '_' spelling makes the set invalid: all of it goes, nothing exported. */
 START_TEST(trust_refuses_an_underscored_set)
 {
-    request_rec *r = stub_request("app.example.test");
+    request_rec *r = trusted("cf_cert_revoked", "false");
 
-    stub.sc->client_cert_headers = CFAOP_CCH_TRUST;
-    apr_table_add(r->headers_in, "cf-cert-verified", "true");
-    apr_table_add(r->headers_in, "cf_cert_revoked", "false");
     apr_table_add(r->headers_in, "X-Other", "kept");
     ck_assert_int_eq(cfaop_post_read_request(r), DECLINED);
-    ck_assert_str_eq(names(r->subprocess_env), "CF_AOP_VERIFIED CF_AOP_POLICY");
+    ck_assert_str_eq(names(r->subprocess_env), CF_AOP_VARS);
     ck_assert_str_eq(names(r->headers_in), "X-Other");
     ck_assert_msg(strncmp(stub_log(), LOG_0302_START, strlen(LOG_0302_START)) == 0, "log: %s",
                   stub_log());
@@ -312,12 +305,9 @@ START_TEST(error_document_of_a_refused_request)
     apr_table_add(r->headers_in, "cf-cert-verified", "true");
     stub_log_clear();
     doc = stub_redirect(r, HTTP_MISDIRECTED_REQUEST);
-    ck_assert_int_eq(cfaop_post_read_request(doc), DECLINED);
-    ck_assert_str_eq(names(doc->headers_in), "X-Other");
-    ck_assert_str_eq(names(doc->subprocess_env), "");
+    expect(doc, DECLINED, "", "X-Other",
+           "CFAOP0304: removed 1 client-certificate header(s) from a request the module refused");
     ck_assert_ptr_eq(cfaop_request_state(doc), cfaop_request_state(r));
-    ck_assert_str_eq(stub_log(), "CFAOP0304: removed 1 client-certificate header(s) from a "
-                                 "request the module refused");
     ck_assert_int_eq(stub_filters_added, 2);
 }
 END_TEST
@@ -333,21 +323,17 @@ START_TEST(error_document_after_require_denied)
     apr_table_add(r->headers_in, "cf-cert-revoked", "false");
     ck_assert_int_eq(cfaop_post_read_request(r), DECLINED);
     doc = stub_redirect(r, HTTP_OK);
-    ck_assert_int_eq(cfaop_post_read_request(doc), DECLINED);
-    ck_assert_str_eq(names(doc->headers_in), "cf-cert-verified cf-cert-revoked");
     /* The variables of the original request follow it. */
-    ck_assert_str_eq(names(doc->subprocess_env), "CF_AOP_VERIFIED CF_AOP_POLICY "
-                                                 "CF_CLIENT_CERT_VERIFIED CF_CLIENT_CERT_REVOKED");
+    expect(doc, DECLINED, CF_AOP_VARS " CF_CLIENT_CERT_VERIFIED CF_CLIENT_CERT_REVOKED",
+           "cf-cert-verified cf-cert-revoked", "");
 
     ck_assert_int_eq(cfaop_authz_cf_client_cert.check_authorization(r, "", NULL), AUTHZ_DENIED);
     ck_assert_str_eq(stub_log(), "CFAOP0401: Require cf-client-cert denied: reason=Cloudflare did "
                                  "not verify the end client's certificate client=192.0.2.7 uri=\"/\"");
     stub_log_clear();
     doc = stub_redirect(r, HTTP_FORBIDDEN);
-    ck_assert_int_eq(cfaop_post_read_request(doc), DECLINED);
-    ck_assert_str_eq(names(doc->headers_in), "");
-    ck_assert_str_eq(stub_log(), "CFAOP0304: removed 2 client-certificate header(s) from a "
-                                 "request the module refused");
+    expect(doc, DECLINED, CF_AOP_VARS " CF_CLIENT_CERT_VERIFIED CF_CLIENT_CERT_REVOKED", "",
+           "CFAOP0304: removed 2 client-certificate header(s) from a request the module refused");
 }
 END_TEST
 

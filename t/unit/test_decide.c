@@ -106,25 +106,6 @@ static const row_t rows[] = {
       REFUSE, 421, R(HOST_MISMATCH), W(OTHER_POLICY), "CFAOP0201", 1, 0, NULL, 0, D(LEAVE), 0 },
     { { M_ON,  C_PASSED,     HC_ON, H_OTHER, L_OFF, S_H2, Q_FIRST },
       REFUSE, 421, R(HOST_MISMATCH), W(OTHER_POLICY), "CFAOP0201", 0, 0, NULL, 0, D(LEAVE), 0 },
-    /* Passed for this Host (or no Host, or CFAOPHostCheck Off): served,
-     * exported; the Leg-1 headers as CFAOPClientCertHeaders says
-     * (t/identity.t, t/identity-verify.t). */
-    { { M_ON,  C_PASSED,     ANY,   H_AGREES, L_STRIP, ANY, Q_FIRST },
-      PASS,     0, R(NONE),          W(NONE),      NULL,        0, 1, NULL, 1, D(STRIP_UNDERSCORED), 1 },
-    { { M_ON,  C_PASSED,     ANY,   H_AGREES, L_TRUST, ANY, Q_FIRST },
-      PASS,     0, R(NONE),          W(NONE),      NULL,        0, 1, NULL, 1, D(TRUST), 1 },
-    { { M_ON,  C_PASSED,     ANY,   H_AGREES, L_VERIFY, ANY, Q_FIRST },
-      PASS,     0, R(NONE),          W(NONE),      NULL,        0, 1, NULL, 1, D(VERIFY), 1 },
-    { { M_ON,  C_PASSED,     ANY,   H_AGREES, L_OFF, ANY, Q_FIRST },
-      PASS,     0, R(NONE),          W(NONE),      NULL,        0, 1, NULL, 1, D(LEAVE), 0 },
-    { { M_ON,  C_PASSED,     HC_OFF, H_OTHER, L_STRIP, ANY, Q_FIRST },
-      PASS,     0, R(NONE),          W(NONE),      NULL,        0, 1, NULL, 1, D(STRIP_UNDERSCORED), 1 },
-    { { M_ON,  C_PASSED,     HC_OFF, H_OTHER, L_TRUST, ANY, Q_FIRST },
-      PASS,     0, R(NONE),          W(NONE),      NULL,        0, 1, NULL, 1, D(TRUST), 1 },
-    { { M_ON,  C_PASSED,     HC_OFF, H_OTHER, L_VERIFY, ANY, Q_FIRST },
-      PASS,     0, R(NONE),          W(NONE),      NULL,        0, 1, NULL, 1, D(VERIFY), 1 },
-    { { M_ON,  C_PASSED,     HC_OFF, H_OTHER, L_OFF, ANY, Q_FIRST },
-      PASS,     0, R(NONE),          W(NONE),      NULL,        0, 1, NULL, 1, D(LEAVE), 0 },
 
     /* ---- CFAOP ReportOnly: served; what On refuses is logged ----------- */
     /* Plain HTTP: CF_AOP_VERIFIED=NONE, CF_AOP_POLICY=zone. */
@@ -149,26 +130,10 @@ static const row_t rows[] = {
       REPORT,   0, R(HOST_MISMATCH), W(OTHER_POLICY), "CFAOP0203", 0, 1, APP, 0, D(STRIP_NOT_PASSED), 1 },
     { { M_RO,  C_JUDGED,     HC_ON, H_OTHER, L_OFF, ANY,  Q_FIRST },
       REPORT,   0, R(HOST_MISMATCH), W(OTHER_POLICY), "CFAOP0203", 0, 1, APP, 0, D(LEAVE), 0 },
-    /* Otherwise the connection's verdict is exported as it is, with no
-     * request line (t/reportonly.t: the handshake's CFAOP0102 says it). */
-    { { M_RO,  C_PASSED,     ANY,   H_AGREES, L_STRIP, ANY, Q_FIRST },
-      PASS,     0, R(NONE),          W(NONE),      NULL,        0, 1, NULL, 1, D(STRIP_UNDERSCORED), 1 },
-    { { M_RO,  C_PASSED,     ANY,   H_AGREES, L_TRUST, ANY, Q_FIRST },
-      PASS,     0, R(NONE),          W(NONE),      NULL,        0, 1, NULL, 1, D(TRUST), 1 },
-    { { M_RO,  C_PASSED,     ANY,   H_AGREES, L_VERIFY, ANY, Q_FIRST },
-      PASS,     0, R(NONE),          W(NONE),      NULL,        0, 1, NULL, 1, D(VERIFY), 1 },
-    { { M_RO,  C_PASSED,     ANY,   H_AGREES, L_OFF, ANY, Q_FIRST },
-      PASS,     0, R(NONE),          W(NONE),      NULL,        0, 1, NULL, 1, D(LEAVE), 0 },
-    { { M_RO,  C_PASSED,     HC_OFF, H_OTHER, L_STRIP, ANY, Q_FIRST },
-      PASS,     0, R(NONE),          W(NONE),      NULL,        0, 1, NULL, 1, D(STRIP_UNDERSCORED), 1 },
-    { { M_RO,  C_PASSED,     HC_OFF, H_OTHER, L_TRUST, ANY, Q_FIRST },
-      PASS,     0, R(NONE),          W(NONE),      NULL,        0, 1, NULL, 1, D(TRUST), 1 },
-    { { M_RO,  C_PASSED,     HC_OFF, H_OTHER, L_VERIFY, ANY, Q_FIRST },
-      PASS,     0, R(NONE),          W(NONE),      NULL,        0, 1, NULL, 1, D(VERIFY), 1 },
-    { { M_RO,  C_PASSED,     HC_OFF, H_OTHER, L_OFF, ANY, Q_FIRST },
-      PASS,     0, R(NONE),          W(NONE),      NULL,        0, 1, NULL, 1, D(LEAVE), 0 },
-    /* A certificate that failed (or none): its headers are not believed
-     * (t/identity.t: "no Leg-1 header reaches the application"). */
+    /* A certificate that failed (or none) is exported as it is, with no
+     * request line (t/reportonly.t: the handshake's CFAOP0102 says it);
+     * its headers are not believed (t/identity.t: "no Leg-1 header
+     * reaches the application"). */
     { { M_RO,  C_NOT_PASSED, ANY,   H_AGREES, L_ON,  ANY, Q_FIRST },
       PASS,     0, R(NONE),          W(NONE),      NULL,        0, 1, NULL, 0, D(STRIP_NOT_PASSED), 1 },
     { { M_RO,  C_NOT_PASSED, ANY,   H_AGREES, L_OFF, ANY, Q_FIRST },
@@ -177,6 +142,26 @@ static const row_t rows[] = {
       PASS,     0, R(NONE),          W(NONE),      NULL,        0, 1, NULL, 0, D(STRIP_NOT_PASSED), 1 },
     { { M_RO,  C_NOT_PASSED, HC_OFF, H_OTHER, L_OFF, ANY, Q_FIRST },
       PASS,     0, R(NONE),          W(NONE),      NULL,        0, 1, NULL, 0, D(LEAVE), 0 },
+
+    /* ---- both modes: passed for this Host (or no Host, or CFAOPHostCheck
+     * Off): served, exported; the Leg-1 headers as CFAOPClientCertHeaders
+     * says (t/identity.t, t/identity-verify.t). */
+    { { M_ACTIVE, C_PASSED,     ANY,   H_AGREES, L_STRIP, ANY, Q_FIRST },
+      PASS,     0, R(NONE),          W(NONE),      NULL,        0, 1, NULL, 1, D(STRIP_UNDERSCORED), 1 },
+    { { M_ACTIVE, C_PASSED,     ANY,   H_AGREES, L_TRUST, ANY, Q_FIRST },
+      PASS,     0, R(NONE),          W(NONE),      NULL,        0, 1, NULL, 1, D(TRUST), 1 },
+    { { M_ACTIVE, C_PASSED,     ANY,   H_AGREES, L_VERIFY, ANY, Q_FIRST },
+      PASS,     0, R(NONE),          W(NONE),      NULL,        0, 1, NULL, 1, D(VERIFY), 1 },
+    { { M_ACTIVE, C_PASSED,     ANY,   H_AGREES, L_OFF, ANY, Q_FIRST },
+      PASS,     0, R(NONE),          W(NONE),      NULL,        0, 1, NULL, 1, D(LEAVE), 0 },
+    { { M_ACTIVE, C_PASSED,     HC_OFF, H_OTHER, L_STRIP, ANY, Q_FIRST },
+      PASS,     0, R(NONE),          W(NONE),      NULL,        0, 1, NULL, 1, D(STRIP_UNDERSCORED), 1 },
+    { { M_ACTIVE, C_PASSED,     HC_OFF, H_OTHER, L_TRUST, ANY, Q_FIRST },
+      PASS,     0, R(NONE),          W(NONE),      NULL,        0, 1, NULL, 1, D(TRUST), 1 },
+    { { M_ACTIVE, C_PASSED,     HC_OFF, H_OTHER, L_VERIFY, ANY, Q_FIRST },
+      PASS,     0, R(NONE),          W(NONE),      NULL,        0, 1, NULL, 1, D(VERIFY), 1 },
+    { { M_ACTIVE, C_PASSED,     HC_OFF, H_OTHER, L_OFF, ANY, Q_FIRST },
+      PASS,     0, R(NONE),          W(NONE),      NULL,        0, 1, NULL, 1, D(LEAVE), 0 },
 
     /* ---- internal redirects (ErrorDocument): decided before; only the
      * headers, which trailers may have joined, are looked at again
@@ -199,9 +184,9 @@ static const row_t rows[] = {
       PASS,     0, R(NONE),          W(NONE),      NULL,        0, 0, NULL, 0, D(LEAVE), 0 },
 };
 
-static const cfaop_policy_t zone = { "zone", 1, NULL, NULL, 0 };
-static const cfaop_policy_t app = { APP, 1, NULL, NULL, 0 };
-static const cfaop_policy_t elsewhere = { "hostname:other.example.test", 1, NULL, NULL, 0 };
+static const cfaop_policy_t zone = { .name = "zone", .depth = 1 };
+static const cfaop_policy_t app = { .name = APP, .depth = 1 };
+static const cfaop_policy_t elsewhere = { .name = "hostname:other.example.test", .depth = 1 };
 
 /* The input at one point (one bit per dimension). */
 static void make_input(const unsigned bit[7], cfaop_request_in_t *in)
@@ -333,7 +318,7 @@ END_TEST
  * other (t/hostname-reuse.t). */
 START_TEST(policies_compare_by_identity)
 {
-    const cfaop_policy_t twin = { APP, 1, NULL, NULL, 0 };
+    const cfaop_policy_t twin = { .name = APP, .depth = 1 };
     unsigned bit[7] = { M_ON, C_PASSED, HC_ON, H_SAME, L_STRIP, S_H1, Q_FIRST };
     cfaop_request_in_t in;
     cfaop_decision_t out;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* mod_cf_aop_request.c: per request, on CFAOP vhosts: the request must
- * belong to the vhost and policy that judged its connection; then CF_AOP_*
- * are exported and the end client's certificate headers handled. */
+/* mod_cf_aop_request.c: per request, on CFAOP vhosts: gathers what
+ * src/decide.c needs (the connection's verdict, the Host, the modes) and
+ * applies its decision: the status, the log line, CF_AOP_*, the end
+ * client's certificate headers; and ReportOnly next to mod_ssl's checks. */
 #include "httpd.h"
 #include "http_config.h"
 #include "http_log.h"
@@ -115,9 +116,14 @@ static void gather(request_rec *r, const cfaop_srv_cfg *sc, const cfaop_conn_t *
 static void log_decision(request_rec *r, const cfaop_conn_t *st, const cfaop_request_in_t *in,
                          const cfaop_decision_t *d)
 {
-    const char *why = cfaop_decision_why(r->pool, in, d);
-    const char *host = cfaop_log_quote(r->pool, r->hostname), *sni = log_sni(r, st);
-    const char *line = d->action == CFAOP_DECIDE_REFUSE
+    const char *why, *host, *sni, *line;
+
+    if (!APLOGrinfo(r))
+        return;
+    why = cfaop_decision_why(r->pool, in, d);
+    host = cfaop_log_quote(r->pool, r->hostname);
+    sni = log_sni(r, st);
+    line = d->action == CFAOP_DECIDE_REFUSE
         ? apr_psprintf(r->pool, "%s: request refused (%d): reason=%s client=%s host=%s sni=%s: %s",
                        d->log_id, d->status, cfaop_reason_name(d->reason), r->useragent_ip,
                        host, sni, why)

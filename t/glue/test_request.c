@@ -250,6 +250,45 @@ START_TEST(report_only_verify_result)
 }
 END_TEST
 
+/* ReportOnly, a certificate the policy refused: SSL_CLIENT_VERIFY in an
+ * expression, and in an HTTP/2 stream's variables, says what mod_ssl would
+ * have said had the handshake failed; On leaves it to mod_ssl. */
+START_TEST(report_only_ssl_client_verify)
+{
+    const void *func = NULL, *data = NULL;
+    ap_expr_lookup_parms parms;
+    ap_expr_eval_ctx_t ctx;
+    conn_rec *stream = apr_pmemdup(stub.pool, stub.c, sizeof(*stub.c));
+    request_rec *r = stub_request("app.example.test");
+
+    memset(&parms, 0, sizeof(parms));
+    parms.type = AP_EXPR_FUNC_VAR;
+    parms.name = "ssl_client_verify";
+    parms.func = &func;
+    parms.data = &data;
+    ck_assert_int_eq(cfaop_expr_lookup(&parms), OK);
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.p = stub.pool;
+    ctx.c = stub.c;
+    stub.sc->mode = CFAOP_MODE_REPORT_ONLY;
+    stub_judge(&stub_app_policy, CFAOP_REASON_EXPIRED);
+    ck_assert_str_eq(((ap_expr_var_func_t *)func)(&ctx, data), "FAILED:certificate has expired");
+    stub.sc->mode = CFAOP_MODE_ON;
+    ck_assert_str_eq(((ap_expr_var_func_t *)func)(&ctx, data), "");
+    parms.name = "SSL_CLIENT_S_DN";
+    ck_assert_int_eq(cfaop_expr_lookup(&parms), DECLINED);
+
+    stub.sc->mode = CFAOP_MODE_REPORT_ONLY;
+    apr_table_set(r->subprocess_env, "SSL_CLIENT_VERIFY", "SUCCESS");
+    cfaop_fix_client_verify_env(r);
+    ck_assert_str_eq(env(r, "SSL_CLIENT_VERIFY"), "SUCCESS");      /* mod_ssl's own thread set it */
+    stream->master = stub.c;
+    r->connection = stream;
+    cfaop_fix_client_verify_env(r);
+    ck_assert_str_eq(env(r, "SSL_CLIENT_VERIFY"), "FAILED:certificate has expired");
+}
+END_TEST
+
 /* ---- Leg-1 headers believed (Trust) -------------------------------------- */
 
 /* A request to a Trust vhost with cf-cert-verified: true and one more header. */
@@ -414,6 +453,7 @@ int main(void)
     tcase_add_test(tc, report_only_plain_http);
     tcase_add_test(tc, report_only_failed_certificate);
     tcase_add_test(tc, report_only_verify_result);
+    tcase_add_test(tc, report_only_ssl_client_verify);
     tcase_add_test(tc, trust_exports_the_headers);
     tcase_add_test(tc, trust_refuses_an_underscored_set);
     tcase_add_test(tc, error_document_of_a_refused_request);

@@ -26,7 +26,7 @@ static apr_array_header_t *log_lines;
 
 /* ---- the module's other files ------------------------------------------ */
 
-/* As mod_cf_aop_ssl.c's: the hostname entry's policy, else the zone's;
+/* As the TLS glue's: the hostname entry's policy, else the zone's;
  * here one entry, app.example.test. */
 const cfaop_policy_t *cfaop_policy_for_name(const cfaop_srv_cfg *sc, const char *name)
 {

@@ -35,6 +35,9 @@ Suite *hostmap_suite(void);
 /* The verdict on a presented chain (test_judge.c). */
 Suite *judge_suite(void);
 
+/* CF-Connecting-IP values (test_clientip.c). */
+Suite *clientip_suite(void);
+
 int main(void)
 {
     SRunner *sr;
@@ -62,6 +65,7 @@ int main(void)
     srunner_add_suite(sr, readfile_suite());
     srunner_add_suite(sr, hostmap_suite());
     srunner_add_suite(sr, judge_suite());
+    srunner_add_suite(sr, clientip_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -61,6 +61,7 @@ struct cfaop_srv_cfg {
     apr_array_header_t *revocation_files; /* cfaop_file_ref_t; NULL = unset */
     cfaop_serialset_t *deny;            /* CFAOPDenySerial(File); NULL = unset */
     cfaop_pinset_t *pins;               /* CFAOPPinSHA256 / CFAOPPinSPKI; NULL = unset */
+    int remote_ip;                      /* CFAOPRemoteIP */
 
     /* built once at startup (check_config, ssl_init_server), read-only afterwards */
     server_rec *server;
@@ -135,6 +136,13 @@ void cfaop_report_verdict_to_modssl(const cfaop_conn_t *st);
 apr_status_t cfaop_check_runtime(apr_pool_t *ptemp, server_rec *main_server);
 /* Startup checks: warnings an admin sees in configtest and the error log. */
 void cfaop_config_warnings(apr_pool_t *ptemp, server_rec *main_server);
+/* The configuration tree as the startup checks read it: the
+ * <VirtualHost> node that defined s (NULL for the main server); what a
+ * server-level directive is in a vhost, its own last use else the main
+ * server's (node NULL: the main server's); a vhost's name for messages. */
+const ap_directive_t *find_vhost_node(const ap_directive_t *d, const server_rec *s);
+const ap_directive_t *effective_directive(const ap_directive_t *node, const char *name);
+const char *vhost_label(apr_pool_t *p, const server_rec *s);
 
 /* Configuration side (mod_cf_aop_ssl.c, startup half): mod_ssl's own
  * revocation directives (SSLCARevocationCheck with a CRL file or path,
@@ -147,6 +155,9 @@ void cfaop_note_loaded(server_rec *s, const char *directive, const char *path, c
 
 /* mod_cf_aop_request.c */
 void cfaop_register_request_hooks(apr_pool_t *p);
+
+/* mod_cf_aop_remoteip.c: CFAOPRemoteIP */
+void cfaop_register_remoteip_hooks(apr_pool_t *p);
 
 /* mod_cf_aop_request.c, for the authorization providers: a Require of the
  * module denied r; an error document it leads to gets no Leg-1 header. */

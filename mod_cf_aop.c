@@ -6,6 +6,7 @@
 #include "http_config.h"
 #include "http_core.h"
 #include "http_log.h"
+#include "http_protocol.h"
 #include "ap_provider.h"
 
 #include <apr_hash.h>
@@ -590,6 +591,7 @@ static void cfaop_child_init(apr_pool_t *pchild, server_rec *s)
 static void register_hooks(apr_pool_t *p)
 {
     static const char *const after_ssl[] = { "mod_ssl.c", NULL };
+    static const char *const after_remoteip[] = { "mod_remoteip.c", NULL };
 
     ap_hook_pre_config(cfaop_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(cfaop_check_config, NULL, NULL, APR_HOOK_MIDDLE);
@@ -599,8 +601,12 @@ static void register_hooks(apr_pool_t *p)
     cfaop_register_request_hooks(p);
     cfaop_register_authz_providers(p);
 
-    /* CFAOPRemoteIP (mod_cf_aop_remoteip.c) */
-    cfaop_register_remoteip_hooks(p);
+    /* mod_cf_aop_remoteip.c (CFAOPRemoteIP): after the request decision and
+     * after mod_remoteip, still among the first (docs/visitor-ip.md); its
+     * warning once apply_defaults has run. */
+    ap_hook_post_read_request(cfaop_remoteip_post_read_request, after_remoteip, NULL, APR_HOOK_FIRST);
+    ap_hook_check_config(cfaop_remoteip_check_config, NULL, NULL, APR_HOOK_LAST);
+    ap_hook_post_config(cfaop_remoteip_post_config, NULL, NULL, APR_HOOK_LAST);
 }
 
 AP_DECLARE_MODULE(cf_aop) = {

@@ -156,8 +156,14 @@ void cfaop_note_loaded(server_rec *s, const char *directive, const char *path, c
 /* mod_cf_aop_request.c */
 void cfaop_register_request_hooks(apr_pool_t *p);
 
-/* mod_cf_aop_remoteip.c: CFAOPRemoteIP */
-void cfaop_register_remoteip_hooks(apr_pool_t *p);
+/* mod_cf_aop_remoteip.c: CFAOPRemoteIP. post_read_request, after the
+ * request decision and after mod_remoteip: the client IP from
+ * CF-Connecting-IP. check_config (configtest) and post_config (each start),
+ * after mod_cf_aop.c's defaults: the warning about mod_remoteip's
+ * RemoteIPHeader CF-Connecting-IP (CFAOP0603). */
+int cfaop_remoteip_post_read_request(request_rec *r);
+int cfaop_remoteip_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s);
+int cfaop_remoteip_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s);
 
 /* mod_cf_aop_request.c, for the authorization providers: a Require of the
  * module denied r; an error document it leads to gets no Leg-1 header. */

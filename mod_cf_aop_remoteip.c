@@ -6,7 +6,6 @@
 #include "http_config.h"
 #include "http_core.h"
 #include "http_log.h"
-#include "http_protocol.h"
 #include "http_request.h"
 
 #include <apr_strings.h>
@@ -21,8 +20,16 @@
 /* Trust comes from the certificate: Cloudflare sets CF-Connecting-IP on
  * every request it sends, replacing what the visitor wrote, and only a
  * connection that passed AOP is known to come from Cloudflare. Anywhere
- * else the header is whatever the client wanted it to be. */
-static int cfaop_remoteip_post_read_request(request_rec *r)
+ * else the header is whatever the client wanted it to be.
+ *
+ * Registered (mod_cf_aop.c) in post_read_request after the module's
+ * request decision (REALLY_FIRST), since only a request it passed is
+ * believed; then after mod_remoteip (FIRST), when loaded, so that it
+ * cannot undo the visitor's address (it would start from it and apply its
+ * own proxy lists); still FIRST, ahead of every module that reads the
+ * client IP in post_read_request (mod_setenvif's Remote_Addr, MIDDLE) and
+ * of every later phase (Require ip, mod_rewrite, the handler, the log). */
+int cfaop_remoteip_post_read_request(request_rec *r)
 {
     const cfaop_srv_cfg *sc = cfaop_srv(r->server);
     const cfaop_req_t *rq;
@@ -97,8 +104,8 @@ static void remoteip_config_warnings(apr_pool_t *ptemp, server_rec *main_server)
     }
 }
 
-static int cfaop_remoteip_check_config(apr_pool_t *pconf, apr_pool_t *plog,
-                                       apr_pool_t *ptemp, server_rec *s)
+int cfaop_remoteip_check_config(apr_pool_t *pconf, apr_pool_t *plog,
+                                apr_pool_t *ptemp, server_rec *s)
 {
     (void)pconf; (void)plog;
     if (ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_CONFIG_TEST)
@@ -106,31 +113,12 @@ static int cfaop_remoteip_check_config(apr_pool_t *pconf, apr_pool_t *plog,
     return OK;
 }
 
-static int cfaop_remoteip_post_config(apr_pool_t *pconf, apr_pool_t *plog,
-                                      apr_pool_t *ptemp, server_rec *s)
+int cfaop_remoteip_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                               apr_pool_t *ptemp, server_rec *s)
 {
     (void)pconf; (void)plog;
     /* once, on the pass that serves (as mod_cf_aop.c's warnings) */
     if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG)
         remoteip_config_warnings(ptemp, s);
     return OK;
-}
-
-void cfaop_register_remoteip_hooks(apr_pool_t *p)
-{
-    static const char *const after_remoteip[] = { "mod_remoteip.c", NULL };
-
-    (void)p;
-    /* The order: mod_cf_aop_request.c's request decision (REALLY_FIRST)
-     * first, since only a request it passed is believed; then mod_remoteip
-     * (FIRST), when loaded, so that it cannot undo the visitor's address
-     * (it would start from it and apply its own proxy lists); then this,
-     * still FIRST, ahead of every module that reads the client IP in
-     * post_read_request (mod_setenvif's Remote_Addr, MIDDLE) and of every
-     * later phase (Require ip, mod_rewrite, the handler, the access log). */
-    ap_hook_post_read_request(cfaop_remoteip_post_read_request, after_remoteip, NULL,
-                              APR_HOOK_FIRST);
-    /* after mod_cf_aop.c's check_config, which applies the defaults */
-    ap_hook_check_config(cfaop_remoteip_check_config, NULL, NULL, APR_HOOK_LAST);
-    ap_hook_post_config(cfaop_remoteip_post_config, NULL, NULL, APR_HOOK_LAST);
 }

@@ -6,6 +6,7 @@
 #include "http_config.h"
 #include "http_core.h"
 #include "http_log.h"
+#include "http_protocol.h"
 #include "ap_provider.h"
 
 #include <apr_hash.h>
@@ -41,6 +42,7 @@ static void *create_srv_cfg(apr_pool_t *p, server_rec *s)
     sc->revocation_files = NULL;
     sc->deny = NULL;
     sc->pins = NULL;
+    sc->remote_ip = CFAOP_UNSET;
     sc->server = s;
     return sc;
 }
@@ -66,6 +68,7 @@ static void *merge_srv_cfg(apr_pool_t *p, void *basev, void *addv)
     MERGE_INT(client_cert_headers);
     MERGE_PTR(client_ca);
     MERGE_PTR(pins);                    /* an allow-list: the vhost's narrows, never widens */
+    MERGE_INT(remote_ip);
     /* Revocations only ever add up: a vhost's own never drops the main server's. */
     if (add->revocation_files && base->revocation_files)
         mrg->revocation_files = apr_array_append(p, base->revocation_files, add->revocation_files);
@@ -108,6 +111,8 @@ static apr_status_t apply_defaults(apr_pool_t *pconf, server_rec *main_server)
             sc->chain_cache = 1;
         if (sc->client_cert_headers == CFAOP_CCH_UNSET)
             sc->client_cert_headers = CFAOP_CCH_STRIP;
+        if (sc->remote_ip == CFAOP_UNSET)
+            sc->remote_ip = 0;
         if (cfaop_active(sc) && sc->client_cert_headers == CFAOP_CCH_VERIFY && sc->client_ca == NULL) {
             ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s,
                          "CFAOP0005: CFAOPClientCertHeaders Verify on %s:%u needs CFAOPClientCA: "
@@ -292,6 +297,15 @@ static const char *set_host_check(cmd_parms *cmd, void *dummy, const char *arg)
     (void)dummy;
     cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
     const char *err = cfaop_parse_on_off(arg, &sc->host_check);
+
+    return err ? directive_error(cmd, "CFAOP0001", err) : NULL;
+}
+
+static const char *set_remote_ip(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    (void)dummy;
+    cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
+    const char *err = cfaop_parse_on_off(arg, &sc->remote_ip);
 
     return err ? directive_error(cmd, "CFAOP0001", err) : NULL;
 }
@@ -517,6 +531,8 @@ static const command_rec cfaop_cmds[] = {
                   "Strip | Trust | Verify | Off: what to do with the end client's certificate headers"),
     AP_INIT_TAKE1("CFAOPClientCA", set_client_ca, NULL, RSRC_CONF,
                   "PEM file of the CAs that issue end clients' certificates (for Verify)"),
+    AP_INIT_TAKE1("CFAOPRemoteIP", set_remote_ip, NULL, RSRC_CONF,
+                  "On | Off: on requests whose connection passed AOP, the client IP is CF-Connecting-IP"),
     { NULL }
 };
 
@@ -575,6 +591,7 @@ static void cfaop_child_init(apr_pool_t *pchild, server_rec *s)
 static void register_hooks(apr_pool_t *p)
 {
     static const char *const after_ssl[] = { "mod_ssl.c", NULL };
+    static const char *const after_remoteip[] = { "mod_remoteip.c", NULL };
 
     ap_hook_pre_config(cfaop_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(cfaop_check_config, NULL, NULL, APR_HOOK_MIDDLE);
@@ -599,6 +616,13 @@ static void register_hooks(apr_pool_t *p)
                               &cfaop_authz_cf_aop, AP_AUTH_INTERNAL_PER_CONF);
     ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "cf-client-cert", AUTHZ_PROVIDER_VERSION,
                               &cfaop_authz_cf_client_cert, AP_AUTH_INTERNAL_PER_CONF);
+
+    /* mod_cf_aop_remoteip.c (CFAOPRemoteIP): after the request decision and
+     * after mod_remoteip, still among the first (docs/visitor-ip.md); its
+     * warning once apply_defaults has run. */
+    ap_hook_post_read_request(cfaop_remoteip_post_read_request, after_remoteip, NULL, APR_HOOK_FIRST);
+    ap_hook_check_config(cfaop_remoteip_check_config, NULL, NULL, APR_HOOK_LAST);
+    ap_hook_post_config(cfaop_remoteip_post_config, NULL, NULL, APR_HOOK_LAST);
 }
 
 AP_DECLARE_MODULE(cf_aop) = {

@@ -61,6 +61,7 @@ struct cfaop_srv_cfg {
     apr_array_header_t *revocation_files; /* cfaop_file_ref_t; NULL = unset */
     cfaop_serialset_t *deny;            /* CFAOPDenySerial(File); NULL = unset */
     cfaop_pinset_t *pins;               /* CFAOPPinSHA256 / CFAOPPinSPKI; NULL = unset */
+    int remote_ip;                      /* CFAOPRemoteIP */
 
     /* built once at startup (check_config, ssl_init_server), read-only afterwards */
     server_rec *server;
@@ -132,6 +133,13 @@ void cfaop_report_verdict_to_modssl(const cfaop_conn_t *st);
 apr_status_t cfaop_check_runtime(apr_pool_t *ptemp, server_rec *main_server);
 /* Startup checks: warnings an admin sees in configtest and the error log. */
 void cfaop_config_warnings(apr_pool_t *ptemp, server_rec *main_server);
+/* The configuration tree as the startup checks read it: the
+ * <VirtualHost> node that defined s (NULL for the main server); what a
+ * server-level directive is in a vhost, its own last use else the main
+ * server's (node NULL: the main server's); a vhost's name for messages. */
+const ap_directive_t *find_vhost_node(const ap_directive_t *d, const server_rec *s);
+const ap_directive_t *effective_directive(const ap_directive_t *node, const char *name);
+const char *vhost_label(apr_pool_t *p, const server_rec *s);
 
 /* Configuration side (mod_cf_aop_ssl.c, startup half): mod_ssl's own
  * revocation directives (SSLCARevocationCheck with a CRL file or path,
@@ -171,6 +179,15 @@ apr_status_t cfaop_trailers_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_in
                                    apr_read_type_e block, apr_off_t readbytes);
 #define CFAOP_TRAILERS_FILTER "CFAOP_TRAILERS"
 extern ap_filter_rec_t *cfaop_trailers_filter_handle;
+
+/* mod_cf_aop_remoteip.c: CFAOPRemoteIP. post_read_request, after the
+ * request decision and after mod_remoteip: the client IP from
+ * CF-Connecting-IP. check_config (configtest) and post_config (each start),
+ * after mod_cf_aop.c's defaults: the warning about mod_remoteip's
+ * RemoteIPHeader CF-Connecting-IP (CFAOP0603). */
+int cfaop_remoteip_post_read_request(request_rec *r);
+int cfaop_remoteip_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s);
+int cfaop_remoteip_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s);
 
 /* For the authorization providers: a Require of the module denied r; an
  * error document it leads to gets no Leg-1 header. */

@@ -712,7 +712,7 @@ static int is_container(const ap_directive_t *d, const char *name)
     return d->directive[0] == '<' && !cfaop_ascii_strcasecmp(d->directive + 1, name);
 }
 
-static const ap_directive_t *find_vhost_node(const ap_directive_t *d, const server_rec *s)
+const ap_directive_t *find_vhost_node(const ap_directive_t *d, const server_rec *s)
 {
     for (; d; d = d->next) {
         const ap_directive_t *found;
@@ -752,7 +752,7 @@ static unsigned vhost_port(const server_rec *s)
     return s->addrs->host_port;
 }
 
-static const char *vhost_label(apr_pool_t *p, const server_rec *s)
+const char *vhost_label(apr_pool_t *p, const server_rec *s)
 {
     unsigned port = vhost_port(s);
 
@@ -802,7 +802,7 @@ static const ap_directive_t *last_directive(const ap_directive_t *d, const char 
 }
 
 /* What mod_ssl merges into a vhost: its own directive, else the main server's. */
-static const ap_directive_t *effective_directive(const ap_directive_t *node, const char *name)
+const ap_directive_t *effective_directive(const ap_directive_t *node, const char *name)
 {
     const ap_directive_t *d = node ? last_directive(node->first_child, name, 0) : NULL;
 

@@ -25,7 +25,7 @@ cd "$top"
 
 mode=${1:-smoke}
 build=${FUZZ_BUILD:-build/fuzz}
-all_targets=(serial denyfile pin hostmap rfc9440 leg1 sessionrec crl cert anchors directive logesc sni)
+all_targets=(serial denyfile pin hostmap rfc9440 leg1 sessionrec crl cert anchors directive logesc sni clientip)
 read -r -a targets <<< "${FUZZ_TARGETS:-${all_targets[*]}}"
 
 # ---- tools ----------------------------------------------------------------
@@ -54,13 +54,20 @@ make_seeds() {
     done
     c=fuzz/corpus
     rm -rf "$c"
-    mkdir -p "$c"/{serial,denyfile,pin,hostmap,rfc9440,leg1,sessionrec,crl,cert,anchors,directive,logesc,sni}
+    mkdir -p "$c"/{serial,denyfile,pin,hostmap,rfc9440,leg1,sessionrec,crl,cert,anchors,directive,logesc,sni,clientip}
     # logesc: a value that tries to end its quotes, and escaped and UTF-8 bytes
     printf 'x" reason=ok' > "$c/logesc/quote"
     printf 'CN=caf\xc3\xa9\\, Inc.\n' > "$c/logesc/utf8"
     # sni: one host_name, and one after a name of another type
     printf '\x00\x13\x00\x00\x10app.example.test' > "$c/sni/one"
     printf '\x00\x0c\x07\x00\x02xy\x00\x00\x04h.tx' > "$c/sni/two"
+    # clientip: IPv4, IPv6 (compressed, mapped), and a list, a port, a zone
+    printf '203.0.113.9' > "$c/clientip/v4"
+    printf '2001:DB8:0:0::1' > "$c/clientip/v6"
+    printf '::ffff:203.0.113.10' > "$c/clientip/mapped"
+    printf '203.0.113.9, 198.51.100.1' > "$c/clientip/list"
+    printf '203.0.113.9:443' > "$c/clientip/port"
+    printf 'fe80::1%%eth0' > "$c/clientip/zone"
 
     # serial: every syntax serial.h lists, and a few that must fail
     local i=0

@@ -42,7 +42,7 @@ FUZZ_SANITIZE := -fsanitize=fuzzer-no-link,address,undefined \
 # does not include it yet).
 HARDEN_FILES := -f $(firstword $(MAKEFILE_LIST)) -f $(lastword $(MAKEFILE_LIST))
 
-FUZZ_TARGETS := serial denyfile pin hostmap rfc9440 leg1 sessionrec crl cert anchors directive logesc sni
+FUZZ_TARGETS := serial denyfile pin hostmap rfc9440 leg1 sessionrec crl cert anchors directive logesc sni clientip
 FUZZ_BINS    := $(addprefix $(FUZZ_BUILD)/fuzz_,$(FUZZ_TARGETS))
 FUZZ_COMMON  := fuzz/common.c fuzz/common.h
 

@@ -37,6 +37,8 @@ Suite *judge_suite(void);
 
 /* The request decision, as one table (test_decide.c). */
 Suite *decide_suite(void);
+/* CF-Connecting-IP values (test_clientip.c). */
+Suite *clientip_suite(void);
 
 int main(void)
 {
@@ -66,6 +68,7 @@ int main(void)
     srunner_add_suite(sr, hostmap_suite());
     srunner_add_suite(sr, judge_suite());
     srunner_add_suite(sr, decide_suite());
+    srunner_add_suite(sr, clientip_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

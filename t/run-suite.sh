@@ -82,7 +82,8 @@ if [ "$(id -u)" -eq 0 ] || [ ! -w "$top/t" ]; then
     mkdir -p "$work/build" "$work/tmp"
     # The tree without what a previous in-place run generated.
     tar -C "$top" --exclude=t/logs --exclude=t/pki --exclude=t/state \
-        --exclude=t/conf/httpd.conf --exclude=t/conf/extra.conf \
+        --exclude=t/conf/httpd.conf --exclude=t/conf/extra.conf --exclude=t/conf/modules.conf \
+        --exclude=t/conf/mime.types \
         --exclude=t/conf/apache_test_config.pm --exclude='t/conf/*.bak' \
         -cf - t scripts conf | tar -C "$work" -xf -
     cp "$module" "$work/build/mod_cf_aop.so"

@@ -7,7 +7,7 @@
 # the file guards against being read twice. docs/hardening.md says how to
 # run each target and what a clean result looks like.
 #
-#   make asan        module + Check unit tests built with ASan and UBSan
+#   make asan        module + Check unit and glue tests built with ASan and UBSan
 #                    (clang) in build/asan; runs the unit tests and the whole
 #                    Apache::Test suite against httpd loading that module;
 #                    fails on any failed test or any sanitizer report
@@ -50,11 +50,12 @@ FUZZ_COMMON  := fuzz/common.c fuzz/common.h
 
 # ---- sanitizers ----------------------------------------------------------
 
-# The module and the unit tests, instrumented, in their own build directory.
+# The module, the unit tests and the glue tests, instrumented, in their own
+# build directory.
 asan-build:
 	$(MAKE) --no-print-directory $(HARDEN_FILES) BUILD=$(ASAN_BUILD) CC=$(HARDEN_CC) OPT="-O1 -g" \
 	  SANITIZE="$(ASAN_SANITIZE) $(HARDEN_WNO)" \
-	  $(ASAN_BUILD)/mod_cf_aop.so $(ASAN_BUILD)/unit_tests
+	  $(ASAN_BUILD)/mod_cf_aop.so $(ASAN_BUILD)/unit_tests $(ASAN_BUILD)/glue_tests
 
 # Installs clang when missing (as root), builds, runs everything.
 asan:

@@ -52,6 +52,11 @@ CK_FORK=no ASAN_SYMBOLIZER_PATH="$symbolizer" \
     ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1 \
     UBSAN_OPTIONS=print_stacktrace=1 \
     "$build/unit_tests"
+echo "asan-suite: glue tests"
+CK_FORK=no ASAN_SYMBOLIZER_PATH="$symbolizer" \
+    ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1 \
+    UBSAN_OPTIONS=print_stacktrace=1 \
+    "$build/glue_tests"
 
 # ---- the suite ----------------------------------------------------------------
 hardening_find_httpd asan-suite

@@ -84,6 +84,7 @@ static void *merge_srv_cfg(apr_pool_t *p, void *basev, void *addv)
     mrg->hostname_policies = NULL;
     mrg->crl_next_update = 0;
     mrg->modssl_info_cb = NULL;
+    mrg->status = NULL;
     return mrg;
 }
 
@@ -461,6 +462,7 @@ static const char *add_deny_serial_file(cmd_parms *cmd, void *dummy, const char 
     if ((err = cfaop_denyfile_load_stats(cmd->temp_pool, path, deny_set(cmd, sc), &stats)) != NULL)
         return directive_error(cmd, "CFAOP0006", err);
     added = stats.added;
+    cfaop_status_note_deny_file(cmd->server, path, added);
     if (stats.ambiguous > 0)
         defer_warning(cmd->server, apr_psprintf(cmd->temp_pool,
                       "CFAOP0032: CFAOPDenySerialFile %s: %" APR_SIZE_T_FMT " serial%s of "
@@ -583,6 +585,8 @@ static void register_hooks(apr_pool_t *p)
     cfaop_register_ssl_hooks(p);
     cfaop_register_request_hooks(p);
     cfaop_register_authz_providers(p);
+    /* the cf-aop-status handler and its counters (mod_cf_aop_status.c) */
+    cfaop_register_status_hooks(p);
 }
 
 AP_DECLARE_MODULE(cf_aop) = {

@@ -109,6 +109,7 @@ static int refuse_or_report(request_rec *r, const cfaop_srv_cfg *sc, const cfaop
     if (sc->mode == CFAOP_MODE_ON) {
         int status = reason == CFAOP_REASON_HOST_MISMATCH ? HTTP_MISDIRECTED_REQUEST
                                                           : HTTP_FORBIDDEN;
+        cfaop_status_count_request(sc, status, reason);
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "%s", cfaop_log_bound(r->pool,
                       apr_psprintf(r->pool, "%s: request refused (%d): reason=%s client=%s "
                                    "host=%s sni=%s: %s",

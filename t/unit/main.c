@@ -35,6 +35,10 @@ Suite *hostmap_suite(void);
 /* The verdict on a presented chain (test_judge.c). */
 Suite *judge_suite(void);
 
+/* The status page: counters and renderers (test_counters.c, test_status_render.c). */
+Suite *counters_suite(void);
+Suite *status_render_suite(void);
+
 int main(void)
 {
     SRunner *sr;
@@ -62,6 +66,8 @@ int main(void)
     srunner_add_suite(sr, readfile_suite());
     srunner_add_suite(sr, hostmap_suite());
     srunner_add_suite(sr, judge_suite());
+    srunner_add_suite(sr, counters_suite());
+    srunner_add_suite(sr, status_render_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

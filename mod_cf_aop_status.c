@@ -426,7 +426,7 @@ static int status_handler(request_rec *r)
         return DECLINED;
     r->allowed |= (AP_METHOD_BIT << M_GET);
     if (r->method_number != M_GET)
-        return DECLINED;
+        return HTTP_METHOD_NOT_ALLOWED;
     st = snapshot(r->pool);
     apr_table_setn(r->headers_out, "Cache-Control", "no-store");
     if (query_has(r->args, "prometheus")) {

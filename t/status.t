@@ -7,7 +7,9 @@
 # line parsed); a declined resumption; the last leaf per policy and the
 # once-a-day expiry warning (CFAOP0503); the HTML page; a Require that
 # refuses (403); mod_status's section; and a graceful restart, after which
-# the counters start again at zero.
+# the counters start again at zero. Last, a second httpd without
+# mod_slotmem_shm: CFAOP0501, a page that says the counters are
+# unavailable, and verification as strict as ever.
 use strict;
 use warnings;
 use FindBin;
@@ -16,12 +18,13 @@ use lib "$FindBin::Bin/lib";
 use Apache::Test;
 use Apache::TestUtil;
 use CFAOPTest;
+use CFAOPTest::Servers ();
 use IO::Socket::INET ();
 use IO::Socket::SSL ();
 use JSON::PP ();
 use POSIX ();
 
-plan tests => 40;
+plan tests => 44;
 
 my $PROCS  = 4;
 my $ROUNDS = 84;      # x 6 handshakes x $PROCS = 2,016 handshakes
@@ -291,3 +294,48 @@ my $one = tls_request(vhost => 'status_on', cert => 'good');
 my $on3 = page_vhost(status_json(), 'status_on') // {};
 ok t_cmp(($one->{status} // 0) . '/' . ($on3->{handshakes}{passed} // '-'), '200/1',
          'and count again from there');
+
+# ---- without mod_slotmem_shm ------------------------------------------------
+
+my ($page_port, $tls_port) = (CFAOPTest::Servers::free_port(), CFAOPTest::Servers::free_port());
+my ($server_pem, $server_key, $root_pem) = (pki('server.pem'), pki('server.key'), pki('root-ca.pem'));
+my $srv = CFAOPTest::Servers::start_httpd(port => $page_port, body => <<"EOF");
+Listen 127.0.0.1:$tls_port
+<Location "/cf-aop-status">
+    SetHandler cf-aop-status
+</Location>
+<VirtualHost 127.0.0.1:$tls_port>
+    SSLEngine on
+    SSLCertificateFile "$server_pem"
+    SSLCertificateKeyFile "$server_key"
+    CFAOP On
+    CFAOPTrustedCA "$root_pem"
+</VirtualHost>
+EOF
+my $elog = do { local (@ARGV, $/) = ($srv->{error_log}); <> } // '';
+ok t_cmp($elog, qr/CFAOP0501: SetHandler cf-aop-status is configured but mod_slotmem_shm is not loaded/,
+         'without mod_slotmem_shm: CFAOP0501 at startup');
+my $bare = do {
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $page_port, Timeout => 10);
+    print $s "GET /cf-aop-status?json HTTP/1.0\r\n\r\n";
+    local $/;
+    my $resp = <$s> // '';
+    (split /\r\n\r\n/, $resp, 2)[1] // '';
+};
+my $bare_doc = eval { JSON::PP->new->decode($bare) } // {};
+ok t_cmp(join(' ', $bare_doc->{counters_available} ? 'true' : 'false',
+              $bare_doc->{counters_unavailable} // '-', scalar @{ $bare_doc->{vhosts} // [] },
+              exists $bare_doc->{vhosts}[0]{handshakes} ? 'counters' : 'none'),
+         qr/^false mod_slotmem_shm is not loaded .* 1 none$/, 'the page says the counters are unavailable');
+
+# verification does not depend on it
+sub tls_status {
+    my $cert = shift;
+    my $s = IO::Socket::SSL->new(PeerHost => '127.0.0.1', PeerPort => $tls_port, Timeout => 10,
+                                 SSL_reuse_ctx => fresh_ctx($cert)) or return 'refused';
+    print $s "GET / HTTP/1.0\r\n\r\n";
+    my $line = <$s> // '';
+    return $line =~ m{^HTTP/1\.\d (\d{3})} ? $1 : 'refused';
+}
+ok t_cmp(tls_status('wrongca'), 'refused', 'an untrusted certificate is refused');
+ok t_cmp(tls_status('good'), qr/^(200|403|404)$/, 'the good one is served');

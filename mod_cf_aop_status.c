@@ -369,7 +369,10 @@ void cfaop_status_count_request(const cfaop_srv_cfg *sc, int status, cfaop_reaso
 
 /* ---- the page -------------------------------------------------------------- */
 
-static cfaop_status_t *snapshot(apr_pool_t *p)
+/* The page as it is now; with_leaves 0 skips the per-policy records (a
+ * map of thousands of hostnames has as many), which mod_status's totals
+ * do not show. */
+static cfaop_status_t *snapshot(apr_pool_t *p, int with_leaves)
 {
     cfaop_status_t *st = apr_pcalloc(p, sizeof(*st));
     int i, k, n = status_vhosts ? status_vhosts->nelts : 0;
@@ -389,7 +392,7 @@ static cfaop_status_t *snapshot(apr_pool_t *p)
         if (vs->counters == NULL)
             continue;
         cfaop_counters_snapshot(vs->counters, &v->counters);
-        for (k = 0; k < vs->npolicies; k++) {
+        for (k = 0; with_leaves && k < vs->npolicies; k++) {
             cfaop_status_leaf_t leaf;
             if (cfaop_leaf_slot_read(&vs->leaves[k], &leaf.leaf) && leaf.leaf.seen) {
                 leaf.policy = vs->policy_names[k];
@@ -427,7 +430,7 @@ static int status_handler(request_rec *r)
     r->allowed |= (AP_METHOD_BIT << M_GET);
     if (r->method_number != M_GET)
         return HTTP_METHOD_NOT_ALLOWED;
-    st = snapshot(r->pool);
+    st = snapshot(r->pool, 1);
     apr_table_setn(r->headers_out, "Cache-Control", "no-store");
     if (query_has(r->args, "prometheus")) {
         ap_set_content_type(r, "application/openmetrics-text; version=1.0.0; charset=utf-8");
@@ -455,7 +458,7 @@ static int status_hook(request_rec *r, int flags)
 
     if (!(flags & AP_STATUS_EXTENDED))
         return OK;
-    st = snapshot(r->pool);
+    st = snapshot(r->pool, 0);
     memset(&t, 0, sizeof(t));
     for (i = 0; st->counters_available && i < st->vhosts->nelts; i++)
         cfaop_counters_sum(&APR_ARRAY_IDX(st->vhosts, i, cfaop_status_vhost_t).counters, &t);

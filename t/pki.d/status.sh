@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # t/pki.d/status.sh PKI_DIR: material of t/status.t (t/conf/status.conf.in),
-# made in PKI_DIR/status after scripts/mkpki.sh.
+# made in PKI_DIR/status after scripts/mkpki.sh. (Its anchor with an odd
+# subject is t/pki.d/probe.sh's odd-ca.)
 #
-#   odd-ca.pem/.key   a self-signed CA whose subject holds a quote, a
-#                     backslash and non-ASCII UTF-8 (escaped on the page)
 #   soon.pem/.key     a leaf of root-ca that expires 10 days from now
 #                     (serial 5A7A000000000001): CFAOP0503
 #   revoked.pem/.key  a leaf of root-ca (serial 5A7A000000000002) that
@@ -18,18 +17,6 @@ pki_extra_start status "$@"
 dir=$out/status
 rm -rf "$dir"
 mkdir -p "$dir"
-
-cat > "$work/req.cnf" <<'CNF'
-[ req ]
-distinguished_name = dn
-string_mask = utf8only
-[ dn ]
-CNF
-openssl req -config "$work/req.cnf" -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -keyout "$dir/odd-ca.key" -out "$dir/odd-ca.pem" -days 3650 -sha256 -utf8 \
-    -subj "/O=Status \"Tëst\"/CN=odd\\\\ca" \
-    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
-    >/dev/null 2>&1
 
 pki_leaf "$dir/soon" "/CN=status soon" 5A7A000000000001 "$out/root-ca" \
     -dates "$(pki_days_from_now -1)" "$(pki_days_from_now 10)"

@@ -465,6 +465,38 @@ static int om_crl_shadowed(const cfaop_status_vhost_t *v, int k)
     return 0;
 }
 
+/* The families of deny lists and CRLs: one value of each, per vhost. */
+typedef enum { DENY_ENTRIES, DENY_LOADED, CRL_ENTRIES, CRL_LOADED, CRL_NEXT_UPDATE } list_value_t;
+
+static void om_lists(buf_t *b, const cfaop_status_t *st, const char *name, const char *unit,
+                     const char *help, list_value_t what)
+{
+    apr_pool_t *p = b->pool;
+    int i, j;
+
+    om_family(b, name, "gauge", unit, help);
+    for (i = 0; i < st->vhosts->nelts; i++) {
+        const cfaop_status_vhost_t *v = &APR_ARRAY_IDX(st->vhosts, i, cfaop_status_vhost_t);
+        const char *vh = cfaop_om_label_value(p, v->name);
+
+        for (j = 0; what <= DENY_LOADED && j < v->deny->nelts; j++) {
+            const cfaop_status_deny_t *d = &APR_ARRAY_IDX(v->deny, j, cfaop_status_deny_t);
+            putf(b, "%s{vhost=%s,file=%s} %" APR_INT64_T_FMT "\n", name, vh,
+                 cfaop_om_label_value(p, d->file),
+                 what == DENY_ENTRIES ? (apr_int64_t)d->entries : d->loaded);
+        }
+        for (j = 0; what >= CRL_ENTRIES && j < v->crls->nelts; j++) {
+            const cfaop_status_crl_t *c = &APR_ARRAY_IDX(v->crls, j, cfaop_status_crl_t);
+            if (om_crl_shadowed(v, j) || (what == CRL_NEXT_UPDATE && !c->next_update))
+                continue;
+            putf(b, "%s{vhost=%s,file=%s,issuer=%s} %" APR_INT64_T_FMT "\n", name, vh,
+                 cfaop_om_label_value(p, c->file), cfaop_om_label_value(p, c->issuer),
+                 what == CRL_ENTRIES ? (apr_int64_t)c->entries
+                 : what == CRL_LOADED ? c->loaded : c->next_update);
+        }
+    }
+}
+
 const char *cfaop_status_openmetrics(apr_pool_t *p, const cfaop_status_t *st)
 {
     buf_t b;
@@ -532,50 +564,14 @@ const char *cfaop_status_openmetrics(apr_pool_t *p, const cfaop_status_t *st)
                      VH, cfaop_om_label_value(p, a->subject), cfaop_om_label_value(p, a->file),
                      a->not_after);
         }
-    om_family(&b, "cfaop_deny_list_entries", "gauge", NULL,
-              "Serials each CFAOPDenySerialFile added when it was loaded.");
-    EACH_VHOST
-        for (j = 0; j < v->deny->nelts; j++) {
-            const cfaop_status_deny_t *d = &APR_ARRAY_IDX(v->deny, j, cfaop_status_deny_t);
-            putf(&b, "cfaop_deny_list_entries{vhost=%s,file=%s} %" APR_UINT64_T_FMT "\n",
-                 VH, cfaop_om_label_value(p, d->file), d->entries);
-        }
-    om_family(&b, "cfaop_deny_list_loaded_seconds", "gauge", "seconds",
-              "When each CFAOPDenySerialFile was loaded.");
-    EACH_VHOST
-        for (j = 0; j < v->deny->nelts; j++) {
-            const cfaop_status_deny_t *d = &APR_ARRAY_IDX(v->deny, j, cfaop_status_deny_t);
-            putf(&b, "cfaop_deny_list_loaded_seconds{vhost=%s,file=%s} %" APR_INT64_T_FMT "\n",
-                 VH, cfaop_om_label_value(p, d->file), d->loaded);
-        }
-    om_family(&b, "cfaop_crl_entries", "gauge", NULL, "Revoked serials each CRL lists.");
-    EACH_VHOST
-        for (j = 0; j < v->crls->nelts; j++) {
-            const cfaop_status_crl_t *c = &APR_ARRAY_IDX(v->crls, j, cfaop_status_crl_t);
-            if (!om_crl_shadowed(v, j))
-                putf(&b, "cfaop_crl_entries{vhost=%s,file=%s,issuer=%s} %" APR_UINT64_T_FMT "\n",
-                     VH, cfaop_om_label_value(p, c->file), cfaop_om_label_value(p, c->issuer),
-                     c->entries);
-        }
-    om_family(&b, "cfaop_crl_loaded_seconds", "gauge", "seconds", "When each CRL was loaded.");
-    EACH_VHOST
-        for (j = 0; j < v->crls->nelts; j++) {
-            const cfaop_status_crl_t *c = &APR_ARRAY_IDX(v->crls, j, cfaop_status_crl_t);
-            if (!om_crl_shadowed(v, j))
-                putf(&b, "cfaop_crl_loaded_seconds{vhost=%s,file=%s,issuer=%s} %" APR_INT64_T_FMT "\n",
-                     VH, cfaop_om_label_value(p, c->file), cfaop_om_label_value(p, c->issuer),
-                     c->loaded);
-        }
-    om_family(&b, "cfaop_crl_next_update_seconds", "gauge", "seconds",
-              "nextUpdate of each CRL that has one.");
-    EACH_VHOST
-        for (j = 0; j < v->crls->nelts; j++) {
-            const cfaop_status_crl_t *c = &APR_ARRAY_IDX(v->crls, j, cfaop_status_crl_t);
-            if (c->next_update && !om_crl_shadowed(v, j))
-                putf(&b, "cfaop_crl_next_update_seconds{vhost=%s,file=%s,issuer=%s} %" APR_INT64_T_FMT "\n",
-                     VH, cfaop_om_label_value(p, c->file), cfaop_om_label_value(p, c->issuer),
-                     c->next_update);
-        }
+    om_lists(&b, st, "cfaop_deny_list_entries", NULL,
+             "Serials each CFAOPDenySerialFile added when it was loaded.", DENY_ENTRIES);
+    om_lists(&b, st, "cfaop_deny_list_loaded_seconds", "seconds",
+             "When each CFAOPDenySerialFile was loaded.", DENY_LOADED);
+    om_lists(&b, st, "cfaop_crl_entries", NULL, "Revoked serials each CRL lists.", CRL_ENTRIES);
+    om_lists(&b, st, "cfaop_crl_loaded_seconds", "seconds", "When each CRL was loaded.", CRL_LOADED);
+    om_lists(&b, st, "cfaop_crl_next_update_seconds", "seconds",
+             "nextUpdate of each CRL that has one.", CRL_NEXT_UPDATE);
     put(&b, "# EOF\n");
 #undef EACH_VHOST
 #undef VH

@@ -87,6 +87,7 @@ static void *merge_srv_cfg(apr_pool_t *p, void *basev, void *addv)
     mrg->hostname_policies = NULL;
     mrg->crl_next_update = 0;
     mrg->modssl_info_cb = NULL;
+    mrg->status = NULL;
     return mrg;
 }
 
@@ -475,6 +476,7 @@ static const char *add_deny_serial_file(cmd_parms *cmd, void *dummy, const char 
     if ((err = cfaop_denyfile_load_stats(cmd->temp_pool, path, deny_set(cmd, sc), &stats)) != NULL)
         return directive_error(cmd, "CFAOP0006", err);
     added = stats.added;
+    cfaop_status_note_deny_file(cmd->server, path, added);
     if (stats.ambiguous > 0)
         defer_warning(cmd->server, apr_psprintf(cmd->temp_pool,
                       "CFAOP0032: CFAOPDenySerialFile %s: %" APR_SIZE_T_FMT " serial%s of "
@@ -623,6 +625,9 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_post_read_request(cfaop_remoteip_post_read_request, after_remoteip, NULL, APR_HOOK_FIRST);
     ap_hook_check_config(cfaop_remoteip_check_config, NULL, NULL, APR_HOOK_LAST);
     ap_hook_post_config(cfaop_remoteip_post_config, NULL, NULL, APR_HOOK_LAST);
+
+    /* the cf-aop-status handler and its counters (mod_cf_aop_status.c) */
+    cfaop_register_status_hooks(p);
 }
 
 AP_DECLARE_MODULE(cf_aop) = {

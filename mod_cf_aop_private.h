@@ -70,6 +70,7 @@ struct cfaop_srv_cfg {
     cfaop_policy_t *zone_policy;
     const cfaop_policy_t **hostname_policies;   /* by entry index */
     void (*modssl_info_cb)(const SSL *ssl, int where, int ret);
+    struct cfaop_status_vhost *status;  /* its counters (mod_cf_aop_status.c); NULL: none kept */
 };
 
 /* One per TLS connection (the master connection under HTTP/2). */
@@ -196,5 +197,18 @@ void cfaop_request_denied(request_rec *r);
 /* `Require cf-aop` and `Require cf-client-cert [origin-verified]`. */
 extern const authz_provider cfaop_authz_cf_aop;
 extern const authz_provider cfaop_authz_cf_client_cert;
+
+/* mod_cf_aop_status.c: the cf-aop-status handler and its counters. The
+ * count calls are the only lines other glue files have for it; each costs
+ * one atomic add (and, for a passing leaf, a comparison with the last). */
+void cfaop_register_status_hooks(apr_pool_t *p);
+/* At the verdict's one log point: passed, refused (enforced) or reported. */
+void cfaop_status_count_verdict(const cfaop_conn_t *st, X509 *leaf, int enforced);
+/* A session offered for resumption was declined. */
+void cfaop_status_count_declined(const cfaop_srv_cfg *sc, cfaop_reason_t reason);
+/* A request refused with status (421 or 403). */
+void cfaop_status_count_request(const cfaop_srv_cfg *sc, int status, cfaop_reason_t reason);
+/* What a CFAOPDenySerialFile added, for the page (at configuration time). */
+void cfaop_status_note_deny_file(server_rec *s, const char *path, apr_size_t entries);
 
 #endif

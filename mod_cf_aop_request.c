@@ -368,8 +368,10 @@ static int apply(request_rec *r, const cfaop_srv_cfg *sc, const cfaop_conn_t *st
         apr_table_setn(r->subprocess_env, "CF_AOP_POLICY", d->policy);
     }
     rs->pub.aop_passed = d->aop_passed;
-    if (d->action == CFAOP_DECIDE_REFUSE)
+    if (d->action == CFAOP_DECIDE_REFUSE) {
         rs->refused = 1;
+        cfaop_status_count_request(sc, d->status, d->reason);
+    }
     if (d->watch_trailers)
         ap_add_input_filter_handle(cfaop_trailers_filter_handle, NULL, r, r->connection);
     apply_headers(r, sc, &rs->pub, d->headers);

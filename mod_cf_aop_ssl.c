@@ -61,6 +61,7 @@ static void log_verdict(conn_rec *c, SSL *ssl, const cfaop_conn_t *st, X509 *lea
     const char *id, *what, *msg;
     int level;
 
+    cfaop_status_count_verdict(st, leaf, enforced);
     if (v->reason == CFAOP_REASON_NONE) {
         id = "CFAOP0103"; what = "accepted"; level = APLOG_DEBUG;
     }
@@ -332,6 +333,7 @@ static int resumption_acceptable(SSL *ssl, SSL_SESSION *session)
         st->resume_judged = 1;
         return 1;
     }
+    cfaop_status_count_declined(sc, verdict.reason);
     if (APLOG_C_IS_LEVEL(c, APLOG_INFO)) {
         X509 *leaf = SSL_SESSION_get0_peer(session);
         ap_log_cerror(APLOG_MARK, APLOG_INFO, 0, c, "%s",

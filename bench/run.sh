@@ -433,7 +433,7 @@ write_conf() {   # write_conf NAME PORT
         echo "DefaultRuntimeDir $d/run"
         echo "ErrorLog $d/logs/error.log"
         echo "LogLevel warn"
-        load mpm_event; load unixd; load authz_core; load socache_shmcb; load ssl
+        load mpm_event; load unixd; load authz_core; load socache_shmcb; load ssl; load slotmem_shm
         [ "${!modvar:-0}" = 1 ] && echo "LoadModule cf_aop_module $MODULE"
         # under callgrind (INSTR=1) httpd stays root: valgrind's control
         # pipes are made before httpd drops privileges, and callgrind_control

@@ -20,6 +20,8 @@ module AP_MODULE_DECLARE_DATA cf_aop_module = { .module_index = 0, .name = "mod_
 stub_world_t stub;
 int stub_filters_added;
 int stub_modssl_reports;
+int stub_counted_status;
+cfaop_reason_t stub_counted_reason;
 cfaop_policy_t stub_zone_policy = { .name = "zone", .depth = 1 };
 cfaop_policy_t stub_app_policy = { .name = "hostname:app.example.test", .depth = 1 };
 static apr_array_header_t *log_lines;
@@ -33,6 +35,14 @@ const cfaop_policy_t *cfaop_policy_for_name(const cfaop_srv_cfg *sc, const char 
     (void)sc;
     return name != NULL && strcmp(name, "app.example.test") == 0 ? &stub_app_policy
                                                                  : &stub_zone_policy;
+}
+
+/* The status page's counter: the last refusal counted. */
+void cfaop_status_count_request(const cfaop_srv_cfg *sc, int status, cfaop_reason_t reason)
+{
+    (void)sc;
+    stub_counted_status = status;
+    stub_counted_reason = reason;
 }
 
 cfaop_conn_t *cfaop_conn_state(conn_rec *c)
@@ -121,6 +131,8 @@ void stub_setup(void)
     log_lines = apr_array_make(p, 8, sizeof(const char *));
     stub_filters_added = 0;
     stub_modssl_reports = 0;
+    stub_counted_status = 0;
+    stub_counted_reason = CFAOP_REASON_NONE;
 
     stub.sc = apr_pcalloc(p, sizeof(*stub.sc));
     stub.sc->mode = CFAOP_MODE_ON;

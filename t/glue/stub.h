@@ -44,5 +44,8 @@ void stub_log_clear(void);
  * the verdict was handed to mod_ssl. */
 extern int stub_filters_added;
 extern int stub_modssl_reports;
+/* The last refusal the status page's counter was given (0: none). */
+extern int stub_counted_status;
+extern cfaop_reason_t stub_counted_reason;
 
 #endif

@@ -92,6 +92,8 @@ START_TEST(host_of_another_policy_is_421)
            "hostname:app.example.test, the Host selects zone\n" LOG_0304_THREE);
     ck_assert_int_eq(stub.c->keepalive, AP_CONN_CLOSE);
     ck_assert_int_eq(cfaop_request_state(r)->aop_passed, 0);
+    ck_assert_int_eq(stub_counted_status, HTTP_MISDIRECTED_REQUEST);
+    ck_assert_int_eq(stub_counted_reason, CFAOP_REASON_HOST_MISMATCH);
 }
 END_TEST
 

@@ -39,6 +39,9 @@ Suite *judge_suite(void);
 Suite *decide_suite(void);
 /* CF-Connecting-IP values (test_clientip.c). */
 Suite *clientip_suite(void);
+/* The status page: counters and renderers (test_counters.c, test_status_render.c). */
+Suite *counters_suite(void);
+Suite *status_render_suite(void);
 
 int main(void)
 {
@@ -69,6 +72,8 @@ int main(void)
     srunner_add_suite(sr, judge_suite());
     srunner_add_suite(sr, decide_suite());
     srunner_add_suite(sr, clientip_suite());
+    srunner_add_suite(sr, counters_suite());
+    srunner_add_suite(sr, status_render_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -182,18 +182,6 @@ const char *cfaop_pinset_add_spki(cfaop_pinset_t *set, const char *text)
     return err;
 }
 
-void cfaop_pinset_add_all(cfaop_pinset_t *set, const cfaop_pinset_t *from)
-{
-    int i;
-
-    if (from == NULL || from == set)
-        return;
-    for (i = 0; i < from->sha256->nelts; i++)
-        pins_add(set->sha256, (const unsigned char *)from->sha256->elts + (size_t)i * CFAOP_PIN_LEN);
-    for (i = 0; i < from->spki->nelts; i++)
-        pins_add(set->spki, (const unsigned char *)from->spki->elts + (size_t)i * CFAOP_PIN_LEN);
-}
-
 int cfaop_pinset_count_sha256(const cfaop_pinset_t *set)
 {
     return set != NULL ? set->sha256->nelts : 0;

@@ -2,6 +2,8 @@
 /* serial.c: serial number syntax (hex forms, dec:, OpenSSL's text form)
  * and the canonical bytes every lookup compares. */
 #include "serial.h"
+#include "ascii.h"
+#include "codec.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -25,11 +27,6 @@ static const char E_TEXT_DEC[] = "only decimal digits may come before \"(0x\"";
 static const char E_TEXT_FORM[] = "the decimal number and the hexadecimal number in "
                                   "parentheses differ";
 
-static int is_space(char ch)
-{
-    return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '\v' || ch == '\f';
-}
-
 /* A table, not comparisons: a million-line deny file has 40 million
  * digits of random letters and numbers, where branches mispredict. A hex
  * digit maps to 0x10 | its value and anything else to 0, so that one AND
@@ -42,12 +39,6 @@ static const unsigned char hex_table[256] = {
     H('F', 15),
 };
 #undef H
-
-static int hex_value(char ch)
-{
-    unsigned char t = hex_table[(unsigned char)ch];
-    return t ? t & 0x0f : -1;
-}
 
 /* ASCII only: strncasecmp follows the locale, and httpd may run under one
  * where 'I' does not fold to 'i'. The prefixes are lower case. */
@@ -69,7 +60,7 @@ static int has_space(const char *p, size_t len)
 {
     size_t i;
     for (i = 0; i < len; i++)
-        if (is_space(p[i]))
+        if (cfaop_ascii_isspace((unsigned char)p[i]))
             return 1;
     return 0;
 }
@@ -94,7 +85,7 @@ static const char *why_not(const char *p, size_t len, int (*accept)(char), const
 
     for (i = 0; i < len; i++)
         if (!accept(p[i]))
-            return is_space(p[i]) ? E_SPACE : bad;
+            return cfaop_ascii_isspace((unsigned char)p[i]) ? E_SPACE : bad;
     return NULL;
 }
 
@@ -198,9 +189,9 @@ static const char *parse_colon(const char *p, size_t len, cfaop_serial_t *out)
         int v = 0;
 
         while (i < len && p[i] != ':') {
-            int d = hex_value(p[i]);
+            int d = cfaop_hex_value((unsigned char)p[i]);
             if (d < 0)
-                return is_space(p[i]) ? E_SPACE : E_COLON;
+                return cfaop_ascii_isspace((unsigned char)p[i]) ? E_SPACE : E_COLON;
             if (i - start == 2)
                 return E_COLON;
             v = v * 16 + d;
@@ -282,7 +273,7 @@ static const char *parse_decimal(const char *p, size_t len, const char *bad,
 static int is_text_form(const char *p, size_t len)
 {
     const char *open = memchr(p, '(', len);
-    return open != NULL && p[len - 1] == ')' && open > p && is_space(open[-1]);
+    return open != NULL && p[len - 1] == ')' && open > p && cfaop_ascii_isspace((unsigned char)open[-1]);
 }
 
 static const char *parse_text_form(const char *p, size_t len, cfaop_serial_t *out)
@@ -293,7 +284,7 @@ static const char *parse_text_form(const char *p, size_t len, cfaop_serial_t *ou
     cfaop_serial_t dec_value, hex_value_;
     const char *err;
 
-    while (dec_end > p && is_space(dec_end[-1]))
+    while (dec_end > p && cfaop_ascii_isspace((unsigned char)dec_end[-1]))
         dec_end--;
     if (dec_end == p || !has_prefix(hex, hex_len, "0x"))
         return E_HEX;
@@ -313,11 +304,11 @@ const char *cfaop_serial_parse_mem(const char *text, size_t len, cfaop_serial_t 
 {
     const char *p = text, *err;
 
-    while (len > 0 && is_space(*p)) {
+    while (len > 0 && cfaop_ascii_isspace((unsigned char)*p)) {
         p++;
         len--;
     }
-    while (len > 0 && is_space(p[len - 1]))
+    while (len > 0 && cfaop_ascii_isspace((unsigned char)p[len - 1]))
         len--;
     if (len == 0)
         return E_EMPTY;
@@ -367,23 +358,18 @@ const char *cfaop_serial_parse(apr_pool_t *pool, const char *text, cfaop_serial_
     return apr_psprintf(pool, "'%s' is not a serial number: %s", text, why);
 }
 
+char *cfaop_serial_hex(apr_pool_t *pool, const unsigned char *bytes, size_t len, int negative)
+{
+    if (len == 0)
+        return apr_pstrdup(pool, "00");
+    return cfaop_hex_encode(pool, negative ? "-" : "", bytes, len, 1);
+}
+
 char *cfaop_serial_format(apr_pool_t *pool, const cfaop_serial_t *serial)
 {
-    static const char digits[] = "0123456789ABCDEF";
-    char *out, *p;
-    unsigned i;
-
-    if (serial->len == 0)
-        return apr_pstrdup(pool, "00");
-    p = out = apr_palloc(pool, (apr_size_t)serial->len * 2 + 2);
-    if (serial->negative)
-        *p++ = '-';
-    for (i = 0; i < serial->len && i < CFAOP_SERIAL_MAX; i++) {
-        *p++ = digits[serial->bytes[i] >> 4];
-        *p++ = digits[serial->bytes[i] & 0x0f];
-    }
-    *p = '\0';
-    return out;
+    return cfaop_serial_hex(pool, serial->bytes,
+                            serial->len < CFAOP_SERIAL_MAX ? serial->len : CFAOP_SERIAL_MAX,
+                            serial->negative);
 }
 
 int cfaop_serial_from_asn1(const ASN1_INTEGER *ai, cfaop_serial_t *out)
@@ -419,11 +405,11 @@ int cfaop_serial_ambiguous(const char *text, size_t len)
 {
     size_t i, significant = 0;
 
-    while (len > 0 && is_space(*text)) {
+    while (len > 0 && cfaop_ascii_isspace((unsigned char)*text)) {
         text++;
         len--;
     }
-    while (len > 0 && is_space(text[len - 1]))
+    while (len > 0 && cfaop_ascii_isspace((unsigned char)text[len - 1]))
         len--;
     for (i = 0; i < len; i++) {
         if (!is_decimal(text[i]))

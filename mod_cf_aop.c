@@ -22,7 +22,6 @@
 #include "src/chaincache.h"
 #include "src/denyfile.h"
 #include "src/leg1_verify.h"
-#include "src/readfile.h"
 #include "src/serial.h"
 #include "src/version.h"
 
@@ -215,6 +214,40 @@ static int cfaop_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
     return OK;
 }
 
+static cfaop_srv_cfg *vhost_cfg(cmd_parms *cmd)
+{
+    return ap_get_module_config(cmd->server->module_config, &cf_aop_module);
+}
+
+/* A file argument, relative to ServerRoot; NULL, or why it is no path. */
+static const char *file_arg(cmd_parms *cmd, const char *arg, const char **path)
+{
+    if ((*path = ap_server_root_relative(cmd->pool, arg)) == NULL)
+        return apr_pstrcat(cmd->pool, "invalid file path ", arg, NULL);
+    return NULL;
+}
+
+/* Deny and hostname-map files that many vhosts name are read once per
+ * configuration pass: "deny:PATH" -> deny_file_t, "map:PATH" -> lines.
+ * Kept as userdata of pconf, which httpd clears before each pass. */
+static apr_hash_t *list_files(cmd_parms *cmd)
+{
+    void *cache = NULL;
+
+    apr_pool_userdata_get(&cache, "cfaop-list-files", cmd->pool);
+    if (cache == NULL) {
+        cache = apr_hash_make(cmd->pool);
+        apr_pool_userdata_setn(cache, "cfaop-list-files", NULL, cmd->pool);
+    }
+    return cache;
+}
+
+/* "N thing" or "N things", for the CFAOP0031 notices. */
+static const char *count_of(cmd_parms *cmd, apr_size_t n, const char *thing)
+{
+    return apr_psprintf(cmd->temp_pool, "%" APR_SIZE_T_FMT " %s%s", n, thing, n == 1 ? "" : "s");
+}
+
 /* Loads a CFAOPTrustedCA / hostname CA argument; NULL or an error message. */
 static const char *load_anchor_set(cmd_parms *cmd, const char *arg, cfaop_anchor_set_t **set)
 {
@@ -223,8 +256,8 @@ static const char *load_anchor_set(cmd_parms *cmd, const char *arg, cfaop_anchor
 
     if (builtin)
         path = CFAOP_BUILTIN_CA_NAME;
-    else if ((path = ap_server_root_relative(cmd->pool, arg)) == NULL)
-        return apr_pstrcat(cmd->pool, "invalid file path ", arg, NULL);
+    else if ((err = file_arg(cmd, arg, &path)) != NULL)
+        return err;
     if ((*set = apr_hash_get(ca_file_cache, path, APR_HASH_KEY_STRING)) != NULL)
         return NULL;
     if (builtin)
@@ -237,8 +270,7 @@ static const char *load_anchor_set(cmd_parms *cmd, const char *arg, cfaop_anchor
     if (!builtin)
         cfaop_note_loaded(cmd->server, strcmp(cmd->cmd->name, "CFAOPHostnameMap") ? cmd->cmd->name
                                        : "CFAOPHostnameMap CA file", path,
-                          apr_psprintf(cmd->temp_pool, "%d certificate%s", sk_X509_num((*set)->certs),
-                                       sk_X509_num((*set)->certs) == 1 ? "" : "s"));
+                          count_of(cmd, (apr_size_t)sk_X509_num((*set)->certs), "certificate"));
     apr_hash_set(ca_file_cache, path, APR_HASH_KEY_STRING, *set);
     return NULL;
 }
@@ -269,37 +301,32 @@ static const char *add_hostname_entry(cmd_parms *cmd, cfaop_srv_cfg *sc, const c
     return cfaop_hostmap_add(sc->hostmap, entry->hostname, origin, entry);
 }
 
-static const char *set_mode(cmd_parms *cmd, void *dummy, const char *arg)
+/* The directives whose one argument sets one int-sized field of the
+ * vhost (the enums among them are int-sized, see below), as httpd's
+ * ap_set_int_slot does: the keyword ones and CFAOPVerifyDepth. */
+typedef struct {
+    const cfaop_keywords_t *keywords;   /* NULL: a verify depth */
+    apr_size_t offset;
+} int_field_t;
+
+#define INT_FIELD(name, keywords, field) \
+    static int_field_t name = { keywords, APR_OFFSETOF(cfaop_srv_cfg, field) }
+INT_FIELD(mode_field, &cfaop_mode_keywords, mode);
+INT_FIELD(depth_field, NULL, depth);
+INT_FIELD(host_check_field, &cfaop_on_off_keywords, host_check);
+INT_FIELD(chain_cache_field, &cfaop_on_off_keywords, chain_cache);
+INT_FIELD(cch_field, &cfaop_cch_keywords, client_cert_headers);
+
+/* Both enums have a negative member (UNSET), so they are ints. */
+typedef char mode_is_int[sizeof(cfaop_mode_t) == sizeof(int) ? 1 : -1];
+typedef char cch_is_int[sizeof(cfaop_cch_mode_t) == sizeof(int) ? 1 : -1];
+
+static const char *set_int_field(cmd_parms *cmd, void *dummy, const char *arg)
 {
-    (void)dummy;
-    cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
-    const char *err = cfaop_parse_mode(arg, &sc->mode);
-
-    return err ? directive_error(cmd, "CFAOP0001", err) : NULL;
-}
-
-static const char *set_depth(cmd_parms *cmd, void *dummy, const char *arg)
-{
-    (void)dummy;
-    cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
-    const char *err = cfaop_parse_depth(cmd->pool, arg, &sc->depth);
-
-    return err ? directive_error(cmd, "CFAOP0001", err) : NULL;
-}
-
-static const char *set_host_check(cmd_parms *cmd, void *dummy, const char *arg)
-{
-    (void)dummy;
-    cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
-    const char *err = cfaop_parse_on_off(arg, &sc->host_check);
-
-    return err ? directive_error(cmd, "CFAOP0001", err) : NULL;
-}
-
-static const char *set_chain_cache(cmd_parms *cmd, void *dummy, const char *arg)
-{
-    cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
-    const char *err = cfaop_parse_on_off(arg, &sc->chain_cache);
+    const int_field_t *f = cmd->info;
+    int *field = (int *)((char *)vhost_cfg(cmd) + f->offset);
+    const char *err = f->keywords ? cfaop_parse_keyword(f->keywords, arg, field)
+                                  : cfaop_parse_depth(cmd->pool, arg, field);
 
     (void)dummy;
     return err ? directive_error(cmd, "CFAOP0001", err) : NULL;
@@ -307,7 +334,7 @@ static const char *set_chain_cache(cmd_parms *cmd, void *dummy, const char *arg)
 
 static const char *add_trusted_ca(cmd_parms *cmd, void *dummy, const char *arg)
 {
-    cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
+    cfaop_srv_cfg *sc = vhost_cfg(cmd);
     cfaop_anchor_set_t *set;
     const char *err;
 
@@ -322,7 +349,6 @@ static const char *add_trusted_ca(cmd_parms *cmd, void *dummy, const char *arg)
 
 static const char *add_hostname_ca(cmd_parms *cmd, void *dummy, int argc, char *const argv[])
 {
-    cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
     const char *err, *origin;
 
     (void)dummy;
@@ -330,82 +356,62 @@ static const char *add_hostname_ca(cmd_parms *cmd, void *dummy, int argc, char *
         return directive_error(cmd, "CFAOP0004", "expected a hostname and at least one CA file");
     origin = apr_psprintf(cmd->pool, "line %d of %s", cmd->directive->line_num,
                           cmd->directive->filename);
-    err = add_hostname_entry(cmd, sc, argv[0], (const char *const *)argv + 1, argc - 1, origin);
+    err = add_hostname_entry(cmd, vhost_cfg(cmd), argv[0], (const char *const *)argv + 1,
+                             argc - 1, origin);
     return err ? directive_error(cmd, "CFAOP0004", err) : NULL;
 }
 
 static const char *add_hostname_map(cmd_parms *cmd, void *dummy, const char *arg)
 {
-    cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
-    const char *path = ap_server_root_relative(cmd->pool, arg), *err;
-    char *data, *line, *next;
-    apr_size_t len;
-    int line_no = 0, hostnames = 0;
+    apr_hash_t *files = list_files(cmd);
+    apr_array_header_t *lines;
+    const char *path, *key, *err;
+    int i;
 
     (void)dummy;
-    if (path == NULL)
-        return directive_error(cmd, "CFAOP0004", apr_pstrcat(cmd->pool, "invalid file path ", arg, NULL));
-    if ((err = cfaop_read_file(cmd->temp_pool, path, &data, &len)) != NULL)
+    if ((err = file_arg(cmd, arg, &path)) != NULL)
         return directive_error(cmd, "CFAOP0004", err);
-    if (memchr(data, '\0', len) != NULL)
-        return directive_error(cmd, "CFAOP0004", apr_pstrcat(cmd->pool, path,
-                               " is not a text file (it contains a NUL byte)", NULL));
-    data = (char *)cfaop_skip_bom(data, &len);
-    for (line = data; line != NULL && *line; line = next) {
-        const char *hostname;
-        apr_array_header_t *files;
-
-        line_no++;
-        if ((next = strchr(line, '\n')) != NULL)
-            *next++ = '\0';
-        err = cfaop_hostmap_parse_line(cmd->temp_pool, line, &hostname, &files);
-        if (err == NULL && hostname != NULL)
-            err = add_hostname_entry(cmd, sc, hostname, (const char *const *)files->elts,
-                                     files->nelts,
-                                     apr_psprintf(cmd->pool, "line %d of %s", line_no, path));
-        if (err != NULL)
-            return directive_error(cmd, "CFAOP0004", apr_psprintf(cmd->pool, "line %d of %s: %s",
-                                                                  line_no, path, err));
-        if (hostname != NULL)
-            hostnames++;
+    key = apr_pstrcat(cmd->pool, "map:", path, NULL);
+    if ((lines = apr_hash_get(files, key, APR_HASH_KEY_STRING)) == NULL) {
+        if ((err = cfaop_hostmap_file_load(cmd->pool, path, &lines)) != NULL)
+            return directive_error(cmd, "CFAOP0004", err);
+        apr_hash_set(files, key, APR_HASH_KEY_STRING, lines);
+        cfaop_note_loaded(cmd->server, cmd->cmd->name, path,
+                          count_of(cmd, (apr_size_t)lines->nelts, "hostname"));
     }
-    cfaop_note_loaded(cmd->server, cmd->cmd->name, path,
-                      apr_psprintf(cmd->temp_pool, "%d hostname%s", hostnames,
-                                   hostnames == 1 ? "" : "s"));
+    for (i = 0; i < lines->nelts; i++) {
+        const cfaop_hostmap_line_t *line = &APR_ARRAY_IDX(lines, i, cfaop_hostmap_line_t);
+
+        err = add_hostname_entry(cmd, vhost_cfg(cmd), line->hostname,
+                                 (const char *const *)line->files->elts, line->files->nelts,
+                                 line->origin);
+        if (err != NULL)
+            return directive_error(cmd, "CFAOP0004",
+                                   apr_pstrcat(cmd->pool, line->origin, ": ", err, NULL));
+    }
     return NULL;
-}
-
-static const char *set_client_cert_headers(cmd_parms *cmd, void *dummy, const char *arg)
-{
-    cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
-    const char *err = cfaop_parse_cch(arg, &sc->client_cert_headers);
-
-    (void)dummy;
-    return err ? directive_error(cmd, "CFAOP0001", err) : NULL;
 }
 
 static const char *set_client_ca(cmd_parms *cmd, void *dummy, const char *arg)
 {
-    cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
-    const char *path = ap_server_root_relative(cmd->pool, arg), *err;
+    const char *path, *err;
 
     (void)dummy;
-    if (path == NULL)
-        return directive_error(cmd, "CFAOP0002", apr_pstrcat(cmd->pool, "invalid file path ", arg, NULL));
-    if ((err = cfaop_leg1_client_policy(cmd->pool, path, &sc->client_ca)) != NULL)
+    if ((err = file_arg(cmd, arg, &path)) != NULL
+        || (err = cfaop_leg1_client_policy(cmd->pool, path, &vhost_cfg(cmd)->client_ca)) != NULL)
         return directive_error(cmd, "CFAOP0002", err);
     return NULL;
 }
 
 static const char *add_revocation_file(cmd_parms *cmd, void *dummy, const char *arg)
 {
-    cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
+    cfaop_srv_cfg *sc = vhost_cfg(cmd);
     cfaop_file_ref_t *ref;
-    const char *path = ap_server_root_relative(cmd->pool, arg);
+    const char *path, *err;
 
     (void)dummy;
-    if (path == NULL)
-        return directive_error(cmd, "CFAOP0006", apr_pstrcat(cmd->pool, "invalid file path ", arg, NULL));
+    if ((err = file_arg(cmd, arg, &path)) != NULL)
+        return directive_error(cmd, "CFAOP0006", err);
     /* Read here only to fail early on a missing file; its signatures are
      * checked against the vhost's final anchors once all is read. */
     if (access(path, R_OK) != 0)
@@ -419,6 +425,8 @@ static const char *add_revocation_file(cmd_parms *cmd, void *dummy, const char *
     return NULL;
 }
 
+/* The vhost's own deny set: its CFAOPDenySerial values, and the shared
+ * sets of its CFAOPDenySerialFile files by reference. */
 static cfaop_serialset_t *deny_set(cmd_parms *cmd, cfaop_srv_cfg *sc)
 {
     if (sc->deny == NULL)
@@ -428,13 +436,12 @@ static cfaop_serialset_t *deny_set(cmd_parms *cmd, cfaop_srv_cfg *sc)
 
 static const char *add_deny_serial(cmd_parms *cmd, void *dummy, const char *arg)
 {
-    cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
     cfaop_serial_t serial;
     const char *err;
 
     (void)dummy;
     if ((err = cfaop_serial_parse(cmd->temp_pool, arg, &serial)) != NULL
-        || (err = cfaop_serialset_add(deny_set(cmd, sc), &serial)) != NULL)
+        || (err = cfaop_serialset_add(deny_set(cmd, vhost_cfg(cmd)), &serial)) != NULL)
         return directive_error(cmd, "CFAOP0001", err);
     /* "1234": hex by the contract, but it may be a short decimal serial
      * copied from Cloudflare's API without its prefix. */
@@ -448,36 +455,48 @@ static const char *add_deny_serial(cmd_parms *cmd, void *dummy, const char *arg)
     return NULL;
 }
 
+/* A deny file, loaded and frozen once per pass for every vhost naming it. */
+typedef struct {
+    cfaop_serialset_t *set;
+    cfaop_denyfile_stats_t stats;
+} deny_file_t;
+
 static const char *add_deny_serial_file(cmd_parms *cmd, void *dummy, const char *arg)
 {
-    cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
-    const char *path = ap_server_root_relative(cmd->pool, arg), *err;
-    cfaop_denyfile_stats_t stats;
-    apr_size_t added;
+    apr_hash_t *files = list_files(cmd);
+    const char *path, *key, *err;
+    deny_file_t *file;
 
     (void)dummy;
-    if (path == NULL)
-        return directive_error(cmd, "CFAOP0006", apr_pstrcat(cmd->pool, "invalid file path ", arg, NULL));
-    if ((err = cfaop_denyfile_load_stats(cmd->temp_pool, path, deny_set(cmd, sc), &stats)) != NULL)
+    if ((err = file_arg(cmd, arg, &path)) != NULL)
         return directive_error(cmd, "CFAOP0006", err);
-    added = stats.added;
-    if (stats.ambiguous > 0)
+    key = apr_pstrcat(cmd->pool, "deny:", path, NULL);
+    if ((file = apr_hash_get(files, key, APR_HASH_KEY_STRING)) == NULL) {
+        file = apr_pcalloc(cmd->pool, sizeof(*file));
+        file->set = cfaop_serialset_create(cmd->pool);
+        if ((err = cfaop_denyfile_load_stats(cmd->temp_pool, path, file->set, &file->stats)) != NULL
+            || (err = cfaop_serialset_freeze(file->set)) != NULL)
+            return directive_error(cmd, "CFAOP0006", err);
+        apr_hash_set(files, key, APR_HASH_KEY_STRING, file);
+        cfaop_note_loaded(cmd->server, cmd->cmd->name, path,
+                          count_of(cmd, file->stats.added, "serial"));
+    }
+    if ((err = cfaop_serialset_include(deny_set(cmd, vhost_cfg(cmd)), file->set)) != NULL)
+        return directive_error(cmd, "CFAOP0006", err);
+    if (file->stats.ambiguous > 0)
         defer_warning(cmd->server, apr_psprintf(cmd->temp_pool,
                       "CFAOP0032: CFAOPDenySerialFile %s: %" APR_SIZE_T_FMT " serial%s of "
                       "digits only, without a prefix (the first at line %" APR_SIZE_T_FMT "): "
                       "read as hexadecimal. Write dec:<digits> for a decimal serial_number "
                       "from Cloudflare's API, or 0x<digits> to keep hexadecimal and silence this",
-                      path, stats.ambiguous, stats.ambiguous == 1 ? "" : "s",
-                      stats.first_ambiguous));
-    cfaop_note_loaded(cmd->server, cmd->cmd->name, path,
-                      apr_psprintf(cmd->temp_pool, "%" APR_SIZE_T_FMT " serial%s", added,
-                                   added == 1 ? "" : "s"));
+                      path, file->stats.ambiguous, file->stats.ambiguous == 1 ? "" : "s",
+                      file->stats.first_ambiguous));
     return NULL;
 }
 
 static const char *add_pin(cmd_parms *cmd, void *dummy, const char *arg)
 {
-    cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
+    cfaop_srv_cfg *sc = vhost_cfg(cmd);
     const char *err;
 
     (void)dummy;
@@ -488,7 +507,7 @@ static const char *add_pin(cmd_parms *cmd, void *dummy, const char *arg)
 }
 
 static const command_rec cfaop_cmds[] = {
-    AP_INIT_TAKE1("CFAOP", set_mode, NULL, RSRC_CONF,
+    AP_INIT_TAKE1("CFAOP", set_int_field, &mode_field, RSRC_CONF,
                   "On | Off | ReportOnly: verify Cloudflare's origin-pull client certificate on this virtual host ("
                   CFAOP_PRODUCT ")"),
     AP_INIT_ITERATE("CFAOPTrustedCA", add_trusted_ca, NULL, RSRC_CONF,
@@ -497,11 +516,11 @@ static const command_rec cfaop_cmds[] = {
                       "hostname ca-file [ca-file ...]: the CAs trusted when the TLS SNI is this hostname"),
     AP_INIT_TAKE1("CFAOPHostnameMap", add_hostname_map, NULL, RSRC_CONF,
                   "A file of 'hostname ca-file [ca-file ...]' lines"),
-    AP_INIT_TAKE1("CFAOPVerifyDepth", set_depth, NULL, RSRC_CONF,
+    AP_INIT_TAKE1("CFAOPVerifyDepth", set_int_field, &depth_field, RSRC_CONF,
                   "Maximum chain depth, counted as SSLVerifyDepth (default 1)"),
-    AP_INIT_TAKE1("CFAOPChainCache", set_chain_cache, NULL, RSRC_CONF,
+    AP_INIT_TAKE1("CFAOPChainCache", set_int_field, &chain_cache_field, RSRC_CONF,
                   "On | Off: remember chains that passed, per worker thread (default On)"),
-    AP_INIT_TAKE1("CFAOPHostCheck", set_host_check, NULL, RSRC_CONF,
+    AP_INIT_TAKE1("CFAOPHostCheck", set_int_field, &host_check_field, RSRC_CONF,
                   "On | Off: the request's Host must select the policy that verified the connection"),
     AP_INIT_ITERATE("CFAOPRevocationFile", add_revocation_file, NULL, RSRC_CONF,
                     "PEM or DER file of CRLs issued by trusted CAs (repeatable)"),
@@ -513,7 +532,7 @@ static const command_rec cfaop_cmds[] = {
                     "SHA-256 fingerprints (hex) of the only leaf certificates to accept"),
     AP_INIT_ITERATE("CFAOPPinSPKI", add_pin, (void *)1, RSRC_CONF,
                     "Base64 SHA-256 of the SubjectPublicKeyInfo of the only leaf keys to accept"),
-    AP_INIT_TAKE1("CFAOPClientCertHeaders", set_client_cert_headers, NULL, RSRC_CONF,
+    AP_INIT_TAKE1("CFAOPClientCertHeaders", set_int_field, &cch_field, RSRC_CONF,
                   "Strip | Trust | Verify | Off: what to do with the end client's certificate headers"),
     AP_INIT_TAKE1("CFAOPClientCA", set_client_ca, NULL, RSRC_CONF,
                   "PEM file of the CAs that issue end clients' certificates (for Verify)"),

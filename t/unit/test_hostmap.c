@@ -105,20 +105,20 @@ END_TEST
 
 START_TEST(turkish_keywords_and_numbers)
 {
-    cfaop_mode_t mode = CFAOP_MODE_UNSET;
-    cfaop_cch_mode_t cch;
+    int mode = CFAOP_MODE_UNSET;
+    int cch;
     cfaop_serial_t serial;
     unsigned char pin[CFAOP_PIN_LEN];
     int flag = -1;
 
     turkish();
-    ck_assert_ptr_null(cfaop_parse_mode("REPORTONLY", &mode));
+    ck_assert_ptr_null(cfaop_parse_keyword(&cfaop_mode_keywords, "REPORTONLY", &mode));
     ck_assert_int_eq(mode, CFAOP_MODE_REPORT_ONLY);
-    ck_assert_ptr_null(cfaop_parse_cch("STRIP", &cch));
+    ck_assert_ptr_null(cfaop_parse_keyword(&cfaop_cch_keywords, "STRIP", &cch));
     ck_assert_int_eq(cch, CFAOP_CCH_STRIP);
-    ck_assert_ptr_null(cfaop_parse_cch("VERIFY", &cch));
+    ck_assert_ptr_null(cfaop_parse_keyword(&cfaop_cch_keywords, "VERIFY", &cch));
     ck_assert_int_eq(cch, CFAOP_CCH_VERIFY);
-    ck_assert_ptr_null(cfaop_parse_on_off("ON", &flag));
+    ck_assert_ptr_null(cfaop_parse_keyword(&cfaop_on_off_keywords, "ON", &flag));
     ck_assert_int_eq(flag, 1);
     ck_assert_ptr_null(cfaop_serial_parse(tu_pool, "SERIAL=0A1B", &serial));
     ck_assert_int_eq(serial.len, 2);

@@ -29,17 +29,12 @@ static void *create_srv_cfg(apr_pool_t *p, server_rec *s)
 {
     cfaop_srv_cfg *sc = apr_pcalloc(p, sizeof(*sc));
 
+    /* every pointer is NULL (unset) from apr_pcalloc */
     sc->mode = CFAOP_MODE_UNSET;
     sc->depth = CFAOP_UNSET;
     sc->host_check = CFAOP_UNSET;
     sc->chain_cache = CFAOP_UNSET;
-    sc->trusted = NULL;
-    sc->hostmap = NULL;
     sc->client_cert_headers = CFAOP_CCH_UNSET;
-    sc->client_ca = NULL;
-    sc->revocation_files = NULL;
-    sc->deny = NULL;
-    sc->pins = NULL;
     sc->server = s;
     return sc;
 }
@@ -138,40 +133,56 @@ static const char *directive_error(cmd_parms *cmd, const char *id, const char *m
     return apr_psprintf(cmd->pool, "%s: %s: %s", id, cmd->cmd->name, msg);
 }
 
-/* What each file named by the configuration loaded, said once the
- * configuration is complete (CFAOP0031), so that every start and reload
- * shows in the error log which version of each list is in force.
- * configtest stays quiet about files that are fine. */
+/* Things to say once the configuration is complete, each text once
+ * (however many vhosts, or passes of one vhost, gave it). */
 typedef struct {
     server_rec *s;
     const char *text;
 } loaded_note_t;
-static apr_array_header_t *loaded_notes;    /* in pconf */
 
-void cfaop_note_loaded(server_rec *s, const char *directive, const char *path, const char *what)
+static void add_note(apr_array_header_t *notes, server_rec *s, const char *text)
 {
     loaded_note_t *note;
 
-    if (loaded_notes == NULL)
+    if (notes == NULL)
         return;
-    note = apr_array_push(loaded_notes);
+    note = apr_array_push(notes);
     note->s = s;
-    note->text = apr_pstrcat(loaded_notes->pool, directive, " ", path, ": ", what, NULL);
+    note->text = apr_pstrdup(notes->pool, text);
 }
 
-static void log_loaded_notes(apr_pool_t *ptemp)
+static void log_notes(const apr_array_header_t *notes, int level, const char *prefix,
+                      apr_pool_t *ptemp)
 {
-    apr_hash_t *said = apr_hash_make(ptemp);   /* a file several vhosts name: once */
+    apr_hash_t *said = apr_hash_make(ptemp);
     int i;
 
-    for (i = 0; loaded_notes != NULL && i < loaded_notes->nelts; i++) {
-        const loaded_note_t *note = &APR_ARRAY_IDX(loaded_notes, i, loaded_note_t);
+    for (i = 0; notes != NULL && i < notes->nelts; i++) {
+        const loaded_note_t *note = &APR_ARRAY_IDX(notes, i, loaded_note_t);
 
         if (apr_hash_get(said, note->text, APR_HASH_KEY_STRING) != NULL)
             continue;
         apr_hash_set(said, note->text, APR_HASH_KEY_STRING, note);
-        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, note->s, "CFAOP0031: %s", note->text);
+        ap_log_error(APLOG_MARK, level, 0, note->s, "%s%s", prefix, note->text);
     }
+}
+
+/* What each file named by the configuration loaded, said once the
+ * configuration is complete (CFAOP0031), so that every start and reload
+ * shows in the error log which version of each list is in force.
+ * configtest stays quiet about files that are fine. */
+static apr_array_header_t *loaded_notes;    /* in pconf */
+
+void cfaop_note_loaded(server_rec *s, const char *directive, const char *path, const char *what)
+{
+    if (loaded_notes != NULL)
+        add_note(loaded_notes, s, apr_pstrcat(loaded_notes->pool, directive, " ", path, ": ",
+                                              what, NULL));
+}
+
+static void log_loaded_notes(apr_pool_t *ptemp)
+{
+    log_notes(loaded_notes, APLOG_NOTICE, "CFAOP0031: ", ptemp);
 }
 
 /* Warnings about a directive's value, said with the other startup warnings
@@ -181,28 +192,12 @@ static apr_array_header_t *deferred_warnings;   /* loaded_note_t, in pconf */
 
 static void defer_warning(server_rec *s, const char *text)
 {
-    loaded_note_t *note;
-
-    if (deferred_warnings == NULL)
-        return;
-    note = apr_array_push(deferred_warnings);
-    note->s = s;
-    note->text = apr_pstrdup(deferred_warnings->pool, text);
+    add_note(deferred_warnings, s, text);
 }
 
 static void log_deferred_warnings(apr_pool_t *ptemp)
 {
-    apr_hash_t *said = apr_hash_make(ptemp);
-    int i;
-
-    for (i = 0; deferred_warnings != NULL && i < deferred_warnings->nelts; i++) {
-        const loaded_note_t *note = &APR_ARRAY_IDX(deferred_warnings, i, loaded_note_t);
-
-        if (apr_hash_get(said, note->text, APR_HASH_KEY_STRING) != NULL)
-            continue;
-        apr_hash_set(said, note->text, APR_HASH_KEY_STRING, note);
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, note->s, "%s", note->text);
-    }
+    log_notes(deferred_warnings, APLOG_WARNING, "", ptemp);
 }
 
 static int cfaop_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
@@ -508,12 +503,13 @@ static const char *add_pin(cmd_parms *cmd, void *dummy, const char *arg)
 
 static const command_rec cfaop_cmds[] = {
     AP_INIT_TAKE1("CFAOP", set_int_field, &mode_field, RSRC_CONF,
-                  "On | Off | ReportOnly: verify Cloudflare's origin-pull client certificate on this virtual host ("
-                  CFAOP_PRODUCT ")"),
+                  "On | Off | ReportOnly: verify Cloudflare's origin-pull client certificate "
+                  "on this virtual host (" CFAOP_PRODUCT ")"),
     AP_INIT_ITERATE("CFAOPTrustedCA", add_trusted_ca, NULL, RSRC_CONF,
                     "'cloudflare' or a PEM file of CA certificates to trust (repeatable)"),
     AP_INIT_TAKE_ARGV("CFAOPHostnameCA", add_hostname_ca, NULL, RSRC_CONF,
-                      "hostname ca-file [ca-file ...]: the CAs trusted when the TLS SNI is this hostname"),
+                      "hostname ca-file [ca-file ...]: the CAs trusted when the TLS SNI is "
+                      "this hostname"),
     AP_INIT_TAKE1("CFAOPHostnameMap", add_hostname_map, NULL, RSRC_CONF,
                   "A file of 'hostname ca-file [ca-file ...]' lines"),
     AP_INIT_TAKE1("CFAOPVerifyDepth", set_int_field, &depth_field, RSRC_CONF,
@@ -521,7 +517,8 @@ static const command_rec cfaop_cmds[] = {
     AP_INIT_TAKE1("CFAOPChainCache", set_int_field, &chain_cache_field, RSRC_CONF,
                   "On | Off: remember chains that passed, per worker thread (default On)"),
     AP_INIT_TAKE1("CFAOPHostCheck", set_int_field, &host_check_field, RSRC_CONF,
-                  "On | Off: the request's Host must select the policy that verified the connection"),
+                  "On | Off: the request's Host must select the policy that verified the "
+                  "connection"),
     AP_INIT_ITERATE("CFAOPRevocationFile", add_revocation_file, NULL, RSRC_CONF,
                     "PEM or DER file of CRLs issued by trusted CAs (repeatable)"),
     AP_INIT_ITERATE("CFAOPDenySerial", add_deny_serial, NULL, RSRC_CONF,
@@ -532,10 +529,11 @@ static const command_rec cfaop_cmds[] = {
                     "SHA-256 fingerprints (hex) of the only leaf certificates to accept"),
     AP_INIT_ITERATE("CFAOPPinSPKI", add_pin, (void *)1, RSRC_CONF,
                     "Base64 SHA-256 of the SubjectPublicKeyInfo of the only leaf keys to accept"),
-    AP_INIT_TAKE1("CFAOPClientCertHeaders", set_int_field, &cch_field, RSRC_CONF,
-                  "Strip | Trust | Verify | Off: what to do with the end client's certificate headers"),
     AP_INIT_TAKE1("CFAOPClientCA", set_client_ca, NULL, RSRC_CONF,
                   "PEM file of the CAs that issue end clients' certificates (for Verify)"),
+    AP_INIT_TAKE1("CFAOPClientCertHeaders", set_int_field, &cch_field, RSRC_CONF,
+                  "Strip | Trust | Verify | Off: what to do with the end client's "
+                  "certificate headers"),
     { NULL }
 };
 

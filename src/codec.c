@@ -30,11 +30,7 @@ int cfaop_base64_value(int c)
         return c - 'a' + 26;
     if (c >= '0' && c <= '9')
         return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
+    return c == '+' ? 62 : c == '/' ? 63 : -1;
 }
 
 const char *cfaop_base64_decode(apr_pool_t *pool, const char *in, size_t len,

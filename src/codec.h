@@ -12,11 +12,8 @@ static inline int cfaop_hex_value(int c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
+    c |= 0x20;                  /* an ASCII letter in lower case */
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
 /* Two hex digits a byte (upper or lower case), no separators; after

@@ -45,12 +45,7 @@ static const char *parse_line(void *ctx, const char *p, apr_size_t len, apr_size
             break;
         }
     }
-    while (len > 0 && cfaop_ascii_isspace((unsigned char)*p)) {
-        p++;
-        len--;
-    }
-    while (len > 0 && cfaop_ascii_isspace((unsigned char)p[len - 1]))
-        len--;
+    cfaop_ascii_trim(&p, &len);
     if (len == 0)
         return NULL;
     if ((why = cfaop_serial_parse_mem(p, len, &serial)) != NULL)

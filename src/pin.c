@@ -132,24 +132,28 @@ static void pins_add(apr_array_header_t *pins, const unsigned char pin[CFAOP_PIN
         memcpy(apr_array_push(pins), pin, CFAOP_PIN_LEN);
 }
 
-const char *cfaop_pinset_add_sha256(cfaop_pinset_t *set, const char *text)
+typedef const char *pin_parser_t(apr_pool_t *pool, const char *text,
+                                  unsigned char out[CFAOP_PIN_LEN]);
+
+static const char *parse_and_add(cfaop_pinset_t *set, apr_array_header_t *pins,
+                                 pin_parser_t *parse, const char *text)
 {
     unsigned char pin[CFAOP_PIN_LEN];
-    const char *err = cfaop_pin_parse_sha256(set->pool, text, pin);
+    const char *err = parse(set->pool, text, pin);
 
     if (err == NULL)
-        pins_add(set->sha256, pin);
+        pins_add(pins, pin);
     return err;
+}
+
+const char *cfaop_pinset_add_sha256(cfaop_pinset_t *set, const char *text)
+{
+    return parse_and_add(set, set->sha256, cfaop_pin_parse_sha256, text);
 }
 
 const char *cfaop_pinset_add_spki(cfaop_pinset_t *set, const char *text)
 {
-    unsigned char pin[CFAOP_PIN_LEN];
-    const char *err = cfaop_pin_parse_spki(set->pool, text, pin);
-
-    if (err == NULL)
-        pins_add(set->spki, pin);
-    return err;
+    return parse_and_add(set, set->spki, cfaop_pin_parse_spki, text);
 }
 
 int cfaop_pinset_count_sha256(const cfaop_pinset_t *set)

@@ -29,12 +29,14 @@ static void *create_srv_cfg(apr_pool_t *p, server_rec *s)
 {
     cfaop_srv_cfg *sc = apr_pcalloc(p, sizeof(*sc));
 
-    /* every pointer is NULL (unset) from apr_pcalloc */
     sc->mode = CFAOP_MODE_UNSET;
-    sc->depth = CFAOP_UNSET;
-    sc->host_check = CFAOP_UNSET;
-    sc->chain_cache = CFAOP_UNSET;
     sc->client_cert_headers = CFAOP_CCH_UNSET;
+    sc->depth = sc->host_check = sc->chain_cache = CFAOP_UNSET;
+    sc->trusted = sc->revocation_files = NULL;
+    sc->hostmap = NULL;
+    sc->client_ca = NULL;
+    sc->deny = NULL;
+    sc->pins = NULL;
     sc->server = s;
     return sc;
 }

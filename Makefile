@@ -30,7 +30,7 @@ MODULE     := $(BUILD)/mod_cf_aop.so
 UNIT_SRC   := $(wildcard t/unit/*.c)
 UNIT_BIN   := $(BUILD)/unit_tests
 
-.PHONY: all install uninstall version deb deb-test test unit apache-test deps demo bench bench-memory fuzz clean check-sync
+.PHONY: all install uninstall version deb deb-test test unit apache-test deps demo bench fuzz clean check-sync
 
 all: $(MODULE)
 
@@ -129,6 +129,7 @@ bench: deps
 	bash bench/run.sh
 
 # VHOSTS virtual hosts (100) naming one deny file of DENY_N serials (1M): memory.
+.PHONY: bench-memory
 bench-memory: deps
 	$(MAKE) all
 	bash bench/memory.sh

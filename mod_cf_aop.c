@@ -368,11 +368,11 @@ static const char *add_hostname_map(cmd_parms *cmd, void *dummy, const char *arg
     (void)dummy;
     if ((err = file_arg(cmd, arg, &path)) != NULL)
         return directive_error(cmd, "CFAOP0004", err);
-    key = apr_pstrcat(cmd->pool, "map:", path, NULL);
+    key = apr_pstrcat(cmd->temp_pool, "map:", path, NULL);
     if ((lines = apr_hash_get(files, key, APR_HASH_KEY_STRING)) == NULL) {
         if ((err = cfaop_hostmap_file_load(cmd->pool, path, &lines)) != NULL)
             return directive_error(cmd, "CFAOP0004", err);
-        apr_hash_set(files, key, APR_HASH_KEY_STRING, lines);
+        apr_hash_set(files, apr_pstrdup(cmd->pool, key), APR_HASH_KEY_STRING, lines);
         cfaop_note_loaded(cmd->server, cmd->cmd->name, path,
                           count_of(cmd, (apr_size_t)lines->nelts, "hostname"));
     }
@@ -467,14 +467,14 @@ static const char *add_deny_serial_file(cmd_parms *cmd, void *dummy, const char 
     (void)dummy;
     if ((err = file_arg(cmd, arg, &path)) != NULL)
         return directive_error(cmd, "CFAOP0006", err);
-    key = apr_pstrcat(cmd->pool, "deny:", path, NULL);
+    key = apr_pstrcat(cmd->temp_pool, "deny:", path, NULL);
     if ((file = apr_hash_get(files, key, APR_HASH_KEY_STRING)) == NULL) {
         file = apr_pcalloc(cmd->pool, sizeof(*file));
         file->set = cfaop_serialset_create(cmd->pool);
         if ((err = cfaop_denyfile_load_stats(cmd->temp_pool, path, file->set, &file->stats)) != NULL
             || (err = cfaop_serialset_freeze(file->set)) != NULL)
             return directive_error(cmd, "CFAOP0006", err);
-        apr_hash_set(files, key, APR_HASH_KEY_STRING, file);
+        apr_hash_set(files, apr_pstrdup(cmd->pool, key), APR_HASH_KEY_STRING, file);
         cfaop_note_loaded(cmd->server, cmd->cmd->name, path,
                           count_of(cmd, file->stats.added, "serial"));
     }

@@ -145,6 +145,12 @@ bench: deps
 	$(MAKE) all
 	bash bench/run.sh
 
+# VHOSTS virtual hosts (100) naming one deny file of DENY_N serials (1M): memory.
+.PHONY: bench-memory
+bench-memory: deps
+	$(MAKE) all
+	bash bench/memory.sh
+
 clean:
 	rm -rf $(BUILD) t/logs t/pki t/state t/TEST t/conf/httpd.conf t/conf/*.conf t/conf/apache_test_config.pm t/conf/modules.conf
 

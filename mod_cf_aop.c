@@ -23,7 +23,6 @@
 #include "src/chaincache.h"
 #include "src/denyfile.h"
 #include "src/leg1_verify.h"
-#include "src/readfile.h"
 #include "src/serial.h"
 #include "src/version.h"
 
@@ -32,17 +31,13 @@ static void *create_srv_cfg(apr_pool_t *p, server_rec *s)
     cfaop_srv_cfg *sc = apr_pcalloc(p, sizeof(*sc));
 
     sc->mode = CFAOP_MODE_UNSET;
-    sc->depth = CFAOP_UNSET;
-    sc->host_check = CFAOP_UNSET;
-    sc->chain_cache = CFAOP_UNSET;
-    sc->trusted = NULL;
-    sc->hostmap = NULL;
     sc->client_cert_headers = CFAOP_CCH_UNSET;
+    sc->depth = sc->host_check = sc->chain_cache = sc->remote_ip = CFAOP_UNSET;
+    sc->trusted = sc->revocation_files = NULL;
+    sc->hostmap = NULL;
     sc->client_ca = NULL;
-    sc->revocation_files = NULL;
     sc->deny = NULL;
     sc->pins = NULL;
-    sc->remote_ip = CFAOP_UNSET;
     sc->server = s;
     return sc;
 }
@@ -145,40 +140,56 @@ static const char *directive_error(cmd_parms *cmd, const char *id, const char *m
     return apr_psprintf(cmd->pool, "%s: %s: %s", id, cmd->cmd->name, msg);
 }
 
-/* What each file named by the configuration loaded, said once the
- * configuration is complete (CFAOP0031), so that every start and reload
- * shows in the error log which version of each list is in force.
- * configtest stays quiet about files that are fine. */
+/* Things to say once the configuration is complete, each text once
+ * (however many vhosts, or passes of one vhost, gave it). */
 typedef struct {
     server_rec *s;
     const char *text;
 } loaded_note_t;
-static apr_array_header_t *loaded_notes;    /* in pconf */
 
-void cfaop_note_loaded(server_rec *s, const char *directive, const char *path, const char *what)
+static void add_note(apr_array_header_t *notes, server_rec *s, const char *text)
 {
     loaded_note_t *note;
 
-    if (loaded_notes == NULL)
+    if (notes == NULL)
         return;
-    note = apr_array_push(loaded_notes);
+    note = apr_array_push(notes);
     note->s = s;
-    note->text = apr_pstrcat(loaded_notes->pool, directive, " ", path, ": ", what, NULL);
+    note->text = apr_pstrdup(notes->pool, text);
 }
 
-static void log_loaded_notes(apr_pool_t *ptemp)
+static void log_notes(const apr_array_header_t *notes, int level, const char *prefix,
+                      apr_pool_t *ptemp)
 {
-    apr_hash_t *said = apr_hash_make(ptemp);   /* a file several vhosts name: once */
+    apr_hash_t *said = apr_hash_make(ptemp);
     int i;
 
-    for (i = 0; loaded_notes != NULL && i < loaded_notes->nelts; i++) {
-        const loaded_note_t *note = &APR_ARRAY_IDX(loaded_notes, i, loaded_note_t);
+    for (i = 0; notes != NULL && i < notes->nelts; i++) {
+        const loaded_note_t *note = &APR_ARRAY_IDX(notes, i, loaded_note_t);
 
         if (apr_hash_get(said, note->text, APR_HASH_KEY_STRING) != NULL)
             continue;
         apr_hash_set(said, note->text, APR_HASH_KEY_STRING, note);
-        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, note->s, "CFAOP0031: %s", note->text);
+        ap_log_error(APLOG_MARK, level, 0, note->s, "%s%s", prefix, note->text);
     }
+}
+
+/* What each file named by the configuration loaded, said once the
+ * configuration is complete (CFAOP0031), so that every start and reload
+ * shows in the error log which version of each list is in force.
+ * configtest stays quiet about files that are fine. */
+static apr_array_header_t *loaded_notes;    /* in pconf */
+
+void cfaop_note_loaded(server_rec *s, const char *directive, const char *path, const char *what)
+{
+    if (loaded_notes != NULL)
+        add_note(loaded_notes, s, apr_pstrcat(loaded_notes->pool, directive, " ", path, ": ",
+                                              what, NULL));
+}
+
+static void log_loaded_notes(apr_pool_t *ptemp)
+{
+    log_notes(loaded_notes, APLOG_NOTICE, "CFAOP0031: ", ptemp);
 }
 
 /* Warnings about a directive's value, said with the other startup warnings
@@ -188,28 +199,12 @@ static apr_array_header_t *deferred_warnings;   /* loaded_note_t, in pconf */
 
 static void defer_warning(server_rec *s, const char *text)
 {
-    loaded_note_t *note;
-
-    if (deferred_warnings == NULL)
-        return;
-    note = apr_array_push(deferred_warnings);
-    note->s = s;
-    note->text = apr_pstrdup(deferred_warnings->pool, text);
+    add_note(deferred_warnings, s, text);
 }
 
 static void log_deferred_warnings(apr_pool_t *ptemp)
 {
-    apr_hash_t *said = apr_hash_make(ptemp);
-    int i;
-
-    for (i = 0; deferred_warnings != NULL && i < deferred_warnings->nelts; i++) {
-        const loaded_note_t *note = &APR_ARRAY_IDX(deferred_warnings, i, loaded_note_t);
-
-        if (apr_hash_get(said, note->text, APR_HASH_KEY_STRING) != NULL)
-            continue;
-        apr_hash_set(said, note->text, APR_HASH_KEY_STRING, note);
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, note->s, "%s", note->text);
-    }
+    log_notes(deferred_warnings, APLOG_WARNING, "", ptemp);
 }
 
 static int cfaop_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
@@ -221,6 +216,40 @@ static int cfaop_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
     return OK;
 }
 
+static cfaop_srv_cfg *vhost_cfg(cmd_parms *cmd)
+{
+    return ap_get_module_config(cmd->server->module_config, &cf_aop_module);
+}
+
+/* A file argument, relative to ServerRoot; NULL, or why it is no path. */
+static const char *file_arg(cmd_parms *cmd, const char *arg, const char **path)
+{
+    if ((*path = ap_server_root_relative(cmd->pool, arg)) == NULL)
+        return apr_pstrcat(cmd->pool, "invalid file path ", arg, NULL);
+    return NULL;
+}
+
+/* Deny and hostname-map files that many vhosts name are read once per
+ * configuration pass: "deny:PATH" -> deny_file_t, "map:PATH" -> lines.
+ * Kept as userdata of pconf, which httpd clears before each pass. */
+static apr_hash_t *list_files(cmd_parms *cmd)
+{
+    void *cache = NULL;
+
+    apr_pool_userdata_get(&cache, "cfaop-list-files", cmd->pool);
+    if (cache == NULL) {
+        cache = apr_hash_make(cmd->pool);
+        apr_pool_userdata_setn(cache, "cfaop-list-files", NULL, cmd->pool);
+    }
+    return cache;
+}
+
+/* "N thing" or "N things", for the CFAOP0031 notices. */
+static const char *count_of(cmd_parms *cmd, apr_size_t n, const char *thing)
+{
+    return apr_psprintf(cmd->temp_pool, "%" APR_SIZE_T_FMT " %s%s", n, thing, n == 1 ? "" : "s");
+}
+
 /* Loads a CFAOPTrustedCA / hostname CA argument; NULL or an error message. */
 static const char *load_anchor_set(cmd_parms *cmd, const char *arg, cfaop_anchor_set_t **set)
 {
@@ -229,8 +258,8 @@ static const char *load_anchor_set(cmd_parms *cmd, const char *arg, cfaop_anchor
 
     if (builtin)
         path = CFAOP_BUILTIN_CA_NAME;
-    else if ((path = ap_server_root_relative(cmd->pool, arg)) == NULL)
-        return apr_pstrcat(cmd->pool, "invalid file path ", arg, NULL);
+    else if ((err = file_arg(cmd, arg, &path)) != NULL)
+        return err;
     if ((*set = apr_hash_get(ca_file_cache, path, APR_HASH_KEY_STRING)) != NULL)
         return NULL;
     if (builtin)
@@ -243,8 +272,7 @@ static const char *load_anchor_set(cmd_parms *cmd, const char *arg, cfaop_anchor
     if (!builtin)
         cfaop_note_loaded(cmd->server, strcmp(cmd->cmd->name, "CFAOPHostnameMap") ? cmd->cmd->name
                                        : "CFAOPHostnameMap CA file", path,
-                          apr_psprintf(cmd->temp_pool, "%d certificate%s", sk_X509_num((*set)->certs),
-                                       sk_X509_num((*set)->certs) == 1 ? "" : "s"));
+                          count_of(cmd, (apr_size_t)sk_X509_num((*set)->certs), "certificate"));
     apr_hash_set(ca_file_cache, path, APR_HASH_KEY_STRING, *set);
     return NULL;
 }
@@ -275,46 +303,33 @@ static const char *add_hostname_entry(cmd_parms *cmd, cfaop_srv_cfg *sc, const c
     return cfaop_hostmap_add(sc->hostmap, entry->hostname, origin, entry);
 }
 
-static const char *set_mode(cmd_parms *cmd, void *dummy, const char *arg)
+/* The directives whose one argument sets one int-sized field of the
+ * vhost (the enums among them are int-sized, see below), as httpd's
+ * ap_set_int_slot does: the keyword ones and CFAOPVerifyDepth. */
+typedef struct {
+    const cfaop_keywords_t *keywords;   /* NULL: a verify depth */
+    apr_size_t offset;
+} int_field_t;
+
+#define INT_FIELD(name, keywords, field) \
+    static int_field_t name = { keywords, APR_OFFSETOF(cfaop_srv_cfg, field) }
+INT_FIELD(mode_field, &cfaop_mode_keywords, mode);
+INT_FIELD(depth_field, NULL, depth);
+INT_FIELD(host_check_field, &cfaop_on_off_keywords, host_check);
+INT_FIELD(chain_cache_field, &cfaop_on_off_keywords, chain_cache);
+INT_FIELD(cch_field, &cfaop_cch_keywords, client_cert_headers);
+INT_FIELD(remote_ip_field, &cfaop_on_off_keywords, remote_ip);
+
+/* Both enums have a negative member (UNSET), so they are ints. */
+typedef char mode_is_int[sizeof(cfaop_mode_t) == sizeof(int) ? 1 : -1];
+typedef char cch_is_int[sizeof(cfaop_cch_mode_t) == sizeof(int) ? 1 : -1];
+
+static const char *set_int_field(cmd_parms *cmd, void *dummy, const char *arg)
 {
-    (void)dummy;
-    cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
-    const char *err = cfaop_parse_mode(arg, &sc->mode);
-
-    return err ? directive_error(cmd, "CFAOP0001", err) : NULL;
-}
-
-static const char *set_depth(cmd_parms *cmd, void *dummy, const char *arg)
-{
-    (void)dummy;
-    cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
-    const char *err = cfaop_parse_depth(cmd->pool, arg, &sc->depth);
-
-    return err ? directive_error(cmd, "CFAOP0001", err) : NULL;
-}
-
-static const char *set_host_check(cmd_parms *cmd, void *dummy, const char *arg)
-{
-    (void)dummy;
-    cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
-    const char *err = cfaop_parse_on_off(arg, &sc->host_check);
-
-    return err ? directive_error(cmd, "CFAOP0001", err) : NULL;
-}
-
-static const char *set_remote_ip(cmd_parms *cmd, void *dummy, const char *arg)
-{
-    (void)dummy;
-    cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
-    const char *err = cfaop_parse_on_off(arg, &sc->remote_ip);
-
-    return err ? directive_error(cmd, "CFAOP0001", err) : NULL;
-}
-
-static const char *set_chain_cache(cmd_parms *cmd, void *dummy, const char *arg)
-{
-    cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
-    const char *err = cfaop_parse_on_off(arg, &sc->chain_cache);
+    const int_field_t *f = cmd->info;
+    int *field = (int *)((char *)vhost_cfg(cmd) + f->offset);
+    const char *err = f->keywords ? cfaop_parse_keyword(f->keywords, arg, field)
+                                  : cfaop_parse_depth(cmd->pool, arg, field);
 
     (void)dummy;
     return err ? directive_error(cmd, "CFAOP0001", err) : NULL;
@@ -322,7 +337,7 @@ static const char *set_chain_cache(cmd_parms *cmd, void *dummy, const char *arg)
 
 static const char *add_trusted_ca(cmd_parms *cmd, void *dummy, const char *arg)
 {
-    cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
+    cfaop_srv_cfg *sc = vhost_cfg(cmd);
     cfaop_anchor_set_t *set;
     const char *err;
 
@@ -337,7 +352,6 @@ static const char *add_trusted_ca(cmd_parms *cmd, void *dummy, const char *arg)
 
 static const char *add_hostname_ca(cmd_parms *cmd, void *dummy, int argc, char *const argv[])
 {
-    cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
     const char *err, *origin;
 
     (void)dummy;
@@ -345,82 +359,62 @@ static const char *add_hostname_ca(cmd_parms *cmd, void *dummy, int argc, char *
         return directive_error(cmd, "CFAOP0004", "expected a hostname and at least one CA file");
     origin = apr_psprintf(cmd->pool, "line %d of %s", cmd->directive->line_num,
                           cmd->directive->filename);
-    err = add_hostname_entry(cmd, sc, argv[0], (const char *const *)argv + 1, argc - 1, origin);
+    err = add_hostname_entry(cmd, vhost_cfg(cmd), argv[0], (const char *const *)argv + 1,
+                             argc - 1, origin);
     return err ? directive_error(cmd, "CFAOP0004", err) : NULL;
 }
 
 static const char *add_hostname_map(cmd_parms *cmd, void *dummy, const char *arg)
 {
-    cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
-    const char *path = ap_server_root_relative(cmd->pool, arg), *err;
-    char *data, *line, *next;
-    apr_size_t len;
-    int line_no = 0, hostnames = 0;
+    apr_hash_t *files = list_files(cmd);
+    apr_array_header_t *lines;
+    const char *path, *key, *err;
+    int i;
 
     (void)dummy;
-    if (path == NULL)
-        return directive_error(cmd, "CFAOP0004", apr_pstrcat(cmd->pool, "invalid file path ", arg, NULL));
-    if ((err = cfaop_read_file(cmd->temp_pool, path, &data, &len)) != NULL)
+    if ((err = file_arg(cmd, arg, &path)) != NULL)
         return directive_error(cmd, "CFAOP0004", err);
-    if (memchr(data, '\0', len) != NULL)
-        return directive_error(cmd, "CFAOP0004", apr_pstrcat(cmd->pool, path,
-                               " is not a text file (it contains a NUL byte)", NULL));
-    data = (char *)cfaop_skip_bom(data, &len);
-    for (line = data; line != NULL && *line; line = next) {
-        const char *hostname;
-        apr_array_header_t *files;
-
-        line_no++;
-        if ((next = strchr(line, '\n')) != NULL)
-            *next++ = '\0';
-        err = cfaop_hostmap_parse_line(cmd->temp_pool, line, &hostname, &files);
-        if (err == NULL && hostname != NULL)
-            err = add_hostname_entry(cmd, sc, hostname, (const char *const *)files->elts,
-                                     files->nelts,
-                                     apr_psprintf(cmd->pool, "line %d of %s", line_no, path));
-        if (err != NULL)
-            return directive_error(cmd, "CFAOP0004", apr_psprintf(cmd->pool, "line %d of %s: %s",
-                                                                  line_no, path, err));
-        if (hostname != NULL)
-            hostnames++;
+    key = apr_pstrcat(cmd->temp_pool, "map:", path, NULL);
+    if ((lines = apr_hash_get(files, key, APR_HASH_KEY_STRING)) == NULL) {
+        if ((err = cfaop_hostmap_file_load(cmd->pool, path, &lines)) != NULL)
+            return directive_error(cmd, "CFAOP0004", err);
+        apr_hash_set(files, apr_pstrdup(cmd->pool, key), APR_HASH_KEY_STRING, lines);
+        cfaop_note_loaded(cmd->server, cmd->cmd->name, path,
+                          count_of(cmd, (apr_size_t)lines->nelts, "hostname"));
     }
-    cfaop_note_loaded(cmd->server, cmd->cmd->name, path,
-                      apr_psprintf(cmd->temp_pool, "%d hostname%s", hostnames,
-                                   hostnames == 1 ? "" : "s"));
+    for (i = 0; i < lines->nelts; i++) {
+        const cfaop_hostmap_line_t *line = &APR_ARRAY_IDX(lines, i, cfaop_hostmap_line_t);
+
+        err = add_hostname_entry(cmd, vhost_cfg(cmd), line->hostname,
+                                 (const char *const *)line->files->elts, line->files->nelts,
+                                 line->origin);
+        if (err != NULL)
+            return directive_error(cmd, "CFAOP0004",
+                                   apr_pstrcat(cmd->pool, line->origin, ": ", err, NULL));
+    }
     return NULL;
-}
-
-static const char *set_client_cert_headers(cmd_parms *cmd, void *dummy, const char *arg)
-{
-    cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
-    const char *err = cfaop_parse_cch(arg, &sc->client_cert_headers);
-
-    (void)dummy;
-    return err ? directive_error(cmd, "CFAOP0001", err) : NULL;
 }
 
 static const char *set_client_ca(cmd_parms *cmd, void *dummy, const char *arg)
 {
-    cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
-    const char *path = ap_server_root_relative(cmd->pool, arg), *err;
+    const char *path, *err;
 
     (void)dummy;
-    if (path == NULL)
-        return directive_error(cmd, "CFAOP0002", apr_pstrcat(cmd->pool, "invalid file path ", arg, NULL));
-    if ((err = cfaop_leg1_client_policy(cmd->pool, path, &sc->client_ca)) != NULL)
+    if ((err = file_arg(cmd, arg, &path)) != NULL
+        || (err = cfaop_leg1_client_policy(cmd->pool, path, &vhost_cfg(cmd)->client_ca)) != NULL)
         return directive_error(cmd, "CFAOP0002", err);
     return NULL;
 }
 
 static const char *add_revocation_file(cmd_parms *cmd, void *dummy, const char *arg)
 {
-    cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
+    cfaop_srv_cfg *sc = vhost_cfg(cmd);
     cfaop_file_ref_t *ref;
-    const char *path = ap_server_root_relative(cmd->pool, arg);
+    const char *path, *err;
 
     (void)dummy;
-    if (path == NULL)
-        return directive_error(cmd, "CFAOP0006", apr_pstrcat(cmd->pool, "invalid file path ", arg, NULL));
+    if ((err = file_arg(cmd, arg, &path)) != NULL)
+        return directive_error(cmd, "CFAOP0006", err);
     /* Read here only to fail early on a missing file; its signatures are
      * checked against the vhost's final anchors once all is read. */
     if (access(path, R_OK) != 0)
@@ -434,6 +428,8 @@ static const char *add_revocation_file(cmd_parms *cmd, void *dummy, const char *
     return NULL;
 }
 
+/* The vhost's own deny set: its CFAOPDenySerial values, and the shared
+ * sets of its CFAOPDenySerialFile files by reference. */
 static cfaop_serialset_t *deny_set(cmd_parms *cmd, cfaop_srv_cfg *sc)
 {
     if (sc->deny == NULL)
@@ -443,13 +439,12 @@ static cfaop_serialset_t *deny_set(cmd_parms *cmd, cfaop_srv_cfg *sc)
 
 static const char *add_deny_serial(cmd_parms *cmd, void *dummy, const char *arg)
 {
-    cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
     cfaop_serial_t serial;
     const char *err;
 
     (void)dummy;
     if ((err = cfaop_serial_parse(cmd->temp_pool, arg, &serial)) != NULL
-        || (err = cfaop_serialset_add(deny_set(cmd, sc), &serial)) != NULL)
+        || (err = cfaop_serialset_add(deny_set(cmd, vhost_cfg(cmd)), &serial)) != NULL)
         return directive_error(cmd, "CFAOP0001", err);
     /* "1234": hex by the contract, but it may be a short decimal serial
      * copied from Cloudflare's API without its prefix. */
@@ -463,37 +458,49 @@ static const char *add_deny_serial(cmd_parms *cmd, void *dummy, const char *arg)
     return NULL;
 }
 
+/* A deny file, loaded and frozen once per pass for every vhost naming it. */
+typedef struct {
+    cfaop_serialset_t *set;
+    cfaop_denyfile_stats_t stats;
+} deny_file_t;
+
 static const char *add_deny_serial_file(cmd_parms *cmd, void *dummy, const char *arg)
 {
-    cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
-    const char *path = ap_server_root_relative(cmd->pool, arg), *err;
-    cfaop_denyfile_stats_t stats;
-    apr_size_t added;
+    apr_hash_t *files = list_files(cmd);
+    const char *path, *key, *err;
+    deny_file_t *file;
 
     (void)dummy;
-    if (path == NULL)
-        return directive_error(cmd, "CFAOP0006", apr_pstrcat(cmd->pool, "invalid file path ", arg, NULL));
-    if ((err = cfaop_denyfile_load_stats(cmd->temp_pool, path, deny_set(cmd, sc), &stats)) != NULL)
+    if ((err = file_arg(cmd, arg, &path)) != NULL)
         return directive_error(cmd, "CFAOP0006", err);
-    added = stats.added;
-    cfaop_status_note_deny_file(cmd->server, path, added);
-    if (stats.ambiguous > 0)
+    key = apr_pstrcat(cmd->temp_pool, "deny:", path, NULL);
+    if ((file = apr_hash_get(files, key, APR_HASH_KEY_STRING)) == NULL) {
+        file = apr_pcalloc(cmd->pool, sizeof(*file));
+        file->set = cfaop_serialset_create(cmd->pool);
+        if ((err = cfaop_denyfile_load_stats(cmd->temp_pool, path, file->set, &file->stats)) != NULL
+            || (err = cfaop_serialset_freeze(file->set)) != NULL)
+            return directive_error(cmd, "CFAOP0006", err);
+        apr_hash_set(files, apr_pstrdup(cmd->pool, key), APR_HASH_KEY_STRING, file);
+        cfaop_note_loaded(cmd->server, cmd->cmd->name, path,
+                          count_of(cmd, file->stats.added, "serial"));
+    }
+    if ((err = cfaop_serialset_include(deny_set(cmd, vhost_cfg(cmd)), file->set)) != NULL)
+        return directive_error(cmd, "CFAOP0006", err);
+    cfaop_status_note_deny_file(cmd->server, path, file->stats.added);
+    if (file->stats.ambiguous > 0)
         defer_warning(cmd->server, apr_psprintf(cmd->temp_pool,
                       "CFAOP0032: CFAOPDenySerialFile %s: %" APR_SIZE_T_FMT " serial%s of "
                       "digits only, without a prefix (the first at line %" APR_SIZE_T_FMT "): "
                       "read as hexadecimal. Write dec:<digits> for a decimal serial_number "
                       "from Cloudflare's API, or 0x<digits> to keep hexadecimal and silence this",
-                      path, stats.ambiguous, stats.ambiguous == 1 ? "" : "s",
-                      stats.first_ambiguous));
-    cfaop_note_loaded(cmd->server, cmd->cmd->name, path,
-                      apr_psprintf(cmd->temp_pool, "%" APR_SIZE_T_FMT " serial%s", added,
-                                   added == 1 ? "" : "s"));
+                      path, file->stats.ambiguous, file->stats.ambiguous == 1 ? "" : "s",
+                      file->stats.first_ambiguous));
     return NULL;
 }
 
 static const char *add_pin(cmd_parms *cmd, void *dummy, const char *arg)
 {
-    cfaop_srv_cfg *sc = ap_get_module_config(cmd->server->module_config, &cf_aop_module);
+    cfaop_srv_cfg *sc = vhost_cfg(cmd);
     const char *err;
 
     (void)dummy;
@@ -504,21 +511,23 @@ static const char *add_pin(cmd_parms *cmd, void *dummy, const char *arg)
 }
 
 static const command_rec cfaop_cmds[] = {
-    AP_INIT_TAKE1("CFAOP", set_mode, NULL, RSRC_CONF,
-                  "On | Off | ReportOnly: verify Cloudflare's origin-pull client certificate on this virtual host ("
-                  CFAOP_PRODUCT ")"),
+    AP_INIT_TAKE1("CFAOP", set_int_field, &mode_field, RSRC_CONF,
+                  "On | Off | ReportOnly: verify Cloudflare's origin-pull client certificate "
+                  "on this virtual host (" CFAOP_PRODUCT ")"),
     AP_INIT_ITERATE("CFAOPTrustedCA", add_trusted_ca, NULL, RSRC_CONF,
                     "'cloudflare' or a PEM file of CA certificates to trust (repeatable)"),
     AP_INIT_TAKE_ARGV("CFAOPHostnameCA", add_hostname_ca, NULL, RSRC_CONF,
-                      "hostname ca-file [ca-file ...]: the CAs trusted when the TLS SNI is this hostname"),
+                      "hostname ca-file [ca-file ...]: the CAs trusted when the TLS SNI is "
+                      "this hostname"),
     AP_INIT_TAKE1("CFAOPHostnameMap", add_hostname_map, NULL, RSRC_CONF,
                   "A file of 'hostname ca-file [ca-file ...]' lines"),
-    AP_INIT_TAKE1("CFAOPVerifyDepth", set_depth, NULL, RSRC_CONF,
+    AP_INIT_TAKE1("CFAOPVerifyDepth", set_int_field, &depth_field, RSRC_CONF,
                   "Maximum chain depth, counted as SSLVerifyDepth (default 1)"),
-    AP_INIT_TAKE1("CFAOPChainCache", set_chain_cache, NULL, RSRC_CONF,
+    AP_INIT_TAKE1("CFAOPChainCache", set_int_field, &chain_cache_field, RSRC_CONF,
                   "On | Off: remember chains that passed, per worker thread (default On)"),
-    AP_INIT_TAKE1("CFAOPHostCheck", set_host_check, NULL, RSRC_CONF,
-                  "On | Off: the request's Host must select the policy that verified the connection"),
+    AP_INIT_TAKE1("CFAOPHostCheck", set_int_field, &host_check_field, RSRC_CONF,
+                  "On | Off: the request's Host must select the policy that verified the "
+                  "connection"),
     AP_INIT_ITERATE("CFAOPRevocationFile", add_revocation_file, NULL, RSRC_CONF,
                     "PEM or DER file of CRLs issued by trusted CAs (repeatable)"),
     AP_INIT_ITERATE("CFAOPDenySerial", add_deny_serial, NULL, RSRC_CONF,
@@ -529,11 +538,12 @@ static const command_rec cfaop_cmds[] = {
                     "SHA-256 fingerprints (hex) of the only leaf certificates to accept"),
     AP_INIT_ITERATE("CFAOPPinSPKI", add_pin, (void *)1, RSRC_CONF,
                     "Base64 SHA-256 of the SubjectPublicKeyInfo of the only leaf keys to accept"),
-    AP_INIT_TAKE1("CFAOPClientCertHeaders", set_client_cert_headers, NULL, RSRC_CONF,
-                  "Strip | Trust | Verify | Off: what to do with the end client's certificate headers"),
     AP_INIT_TAKE1("CFAOPClientCA", set_client_ca, NULL, RSRC_CONF,
                   "PEM file of the CAs that issue end clients' certificates (for Verify)"),
-    AP_INIT_TAKE1("CFAOPRemoteIP", set_remote_ip, NULL, RSRC_CONF,
+    AP_INIT_TAKE1("CFAOPClientCertHeaders", set_int_field, &cch_field, RSRC_CONF,
+                  "Strip | Trust | Verify | Off: what to do with the end client's "
+                  "certificate headers"),
+    AP_INIT_TAKE1("CFAOPRemoteIP", set_int_field, &remote_ip_field, RSRC_CONF,
                   "On | Off: on requests whose connection passed AOP, the client IP is CF-Connecting-IP"),
     { NULL }
 };

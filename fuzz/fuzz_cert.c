@@ -25,6 +25,7 @@
 #include <openssl/x509v3.h>
 
 #include "certinfo.h"
+#include "codec.h"
 #include "common.h"
 #include "crl.h"
 #include "export.h"
@@ -105,7 +106,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     /* Pins: the fuzz leaf's certificate hash and SPKI hash. */
     pins = cfaop_pinset_create(pool);
     if (!cfaop_cert_sha256(fuzz_leaf(), digest)
-        || cfaop_pinset_add_sha256(pins, cfaop_hex_lower(pool, digest, sizeof(digest))) != NULL
+        || cfaop_pinset_add_sha256(pins, cfaop_hex_encode(pool, "", digest, sizeof(digest), 0)) != NULL
         || !cfaop_spki_sha256(fuzz_leaf(), digest))
         fuzz_fail(__FILE__, __LINE__, "pins");
     {

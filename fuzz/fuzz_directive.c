@@ -18,17 +18,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     apr_pool_t *pool = fuzz_pool_new();
     char *arg = fuzz_cstr(pool, data, size);
-    cfaop_mode_t mode = CFAOP_MODE_UNSET;
-    cfaop_cch_mode_t cch = CFAOP_CCH_UNSET;
+    int mode = CFAOP_MODE_UNSET;
+    int cch = CFAOP_CCH_UNSET;
     int flag = -1, depth = -1;
 
-    if (cfaop_parse_mode(arg, &mode) == NULL)
+    if (cfaop_parse_keyword(&cfaop_mode_keywords, arg, &mode) == NULL)
         FUZZ_ASSERT(mode == CFAOP_MODE_OFF || mode == CFAOP_MODE_ON
                     || mode == CFAOP_MODE_REPORT_ONLY);
-    if (cfaop_parse_cch(arg, &cch) == NULL)
+    if (cfaop_parse_keyword(&cfaop_cch_keywords, arg, &cch) == NULL)
         FUZZ_ASSERT(cch == CFAOP_CCH_STRIP || cch == CFAOP_CCH_TRUST || cch == CFAOP_CCH_VERIFY
                     || cch == CFAOP_CCH_OFF);
-    if (cfaop_parse_on_off(arg, &flag) == NULL)
+    if (cfaop_parse_keyword(&cfaop_on_off_keywords, arg, &flag) == NULL)
         FUZZ_ASSERT(flag == 0 || flag == 1);
     if (cfaop_parse_depth(pool, arg, &depth) == NULL)
         FUZZ_ASSERT(depth >= 1 && depth <= CFAOP_DEPTH_MAX

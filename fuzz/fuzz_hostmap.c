@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_hostmap.c: a CFAOPHostnameMap file (lines "hostname ca-file ...")
- * read as the glue reads it (a UTF-8 BOM skipped, cfaop_hostmap_parse_line, then
+ * read by cfaop_hostmap_file_load and, line by line, as it reads it (a UTF-8
+ * BOM skipped, cfaop_hostmap_parse_line, then
  * cfaop_hostname_normalize, then cfaop_hostmap_add), then lookups of many
  * names compared with a plain reference implementation of the SPEC's rule:
  * the exact entry, else "*." + the parent (one label only), any case,
@@ -86,10 +87,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     apr_array_header_t *probes = apr_array_make(pool, 16, sizeof(const char *));
     char *text, *line, *next;
     apr_size_t textlen = size;
-    int i, lineno = 0;
+    int i, lineno = 0, bad_lines = 0, hostname_lines = 0;
+    /* The file as the glue reads it: the one line reader, whole file. */
+    const char *path = fuzz_write_file(data, size);
+    apr_array_header_t *file_lines = NULL;
+    const char *file_err = cfaop_hostmap_file_load(pool, path, &file_lines);
 
-    /* The glue refuses a map file with a NUL byte before it splits lines. */
+    /* "line N of PATH: why" for anything wrong inside the file */
+    FUZZ_ASSERT(file_err == NULL
+                || (strncmp(file_err, "line ", 5) == 0 && strstr(file_err, path) != NULL));
+    /* A map file with a NUL byte is refused. */
     if (memchr(data, '\0', size) != NULL) {
+        FUZZ_ASSERT(file_err != NULL);
         fuzz_pool_done(pool);
         return 0;
     }
@@ -106,6 +115,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             *next++ = '\0';
         copy = apr_pstrdup(pool, line);
         err = cfaop_hostmap_parse_line(pool, line, &hostname, &files);
+        bad_lines += err != NULL;
+        hostname_lines += err == NULL && hostname != NULL;
         if (err != NULL) {
             FUZZ_ASSERT(hostname != NULL && files != NULL && files->nelts == 0);
             continue;
@@ -156,6 +167,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_ASSERT(seen || nentries == MAX_ENTRIES);
         }
     }
+    /* The reader and this walk agree on the lines. */
+    FUZZ_ASSERT((file_err == NULL) == (bad_lines == 0));
+    FUZZ_ASSERT(file_err != NULL || file_lines->nelts == hostname_lines);
     FUZZ_ASSERT(cfaop_hostmap_count(map) >= nentries);
     if (cfaop_hostmap_count(map) > nentries) {
         /* More entries than this harness tracks: the reference would be wrong. */

@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 
 #include "certinfo.h"
+#include "codec.h"
 #include "common.h"
 #include "pin.h"
 
@@ -28,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_ASSERT(cfaop_cert_sha256(fuzz_leaf(), leaf_digest));
 
     if ((err = cfaop_pin_parse_sha256(pool, text, pin)) == NULL) {
-        char *hex = cfaop_hex_lower(pool, pin, sizeof(pin));
+        char *hex = cfaop_hex_encode(pool, "", pin, sizeof(pin), 0);
         cfaop_pinset_t *set = cfaop_pinset_create(pool);
         char *digits = apr_palloc(pool, strlen(text) + 1);
         size_t i, n = 0;

@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 
 #include "common.h"
+#include "codec.h"
 #include "rfc9440.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -44,6 +44,17 @@ static inline int cfaop_ascii_isspace(int c)
     return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
+/* Narrows [*p, *p + *len) to the text inside the whitespace around it. */
+static inline void cfaop_ascii_trim(const char **p, size_t *len)
+{
+    while (*len > 0 && cfaop_ascii_isspace((unsigned char)**p)) {
+        (*p)++;
+        (*len)--;
+    }
+    while (*len > 0 && cfaop_ascii_isspace((unsigned char)(*p)[*len - 1]))
+        (*len)--;
+}
+
 static inline int cfaop_ascii_strncasecmp(const char *a, const char *b, size_t n)
 {
     for (; n > 0; a++, b++, n--) {

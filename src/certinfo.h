@@ -22,7 +22,6 @@ void cfaop_certinfo_fill(apr_pool_t *pool, X509 *cert, cfaop_certinfo_t *info);
 char *cfaop_format_serial(apr_pool_t *pool, const ASN1_INTEGER *serial);
 char *cfaop_format_dn(apr_pool_t *pool, const X509_NAME *name);
 char *cfaop_format_time(apr_pool_t *pool, const ASN1_TIME *when);
-char *cfaop_hex_lower(apr_pool_t *pool, const unsigned char *bytes, size_t len);
 
 /* SHA-256 of the certificate's DER into out[32]; 0 on failure. */
 int cfaop_cert_sha256(X509 *cert, unsigned char out[32]);

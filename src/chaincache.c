@@ -19,7 +19,6 @@ typedef struct {
 
 static unsigned long current_generation = 1;
 static __thread cache_slot_t slots[CFAOP_CHAINCACHE_SLOTS];
-static __thread unsigned long thread_hits, thread_misses;
 
 /* A thread's chains die with its __thread storage, which nothing frees;
  * a key with a destructor gets them freed when a worker thread exits. */
@@ -149,10 +148,8 @@ STACK_OF(X509) *cfaop_chaincache_lookup(const cfaop_chain_digest_t *digest,
         && memcmp(slot->digest.digest, digest->digest, sizeof(digest->digest)) == 0
         /* As OpenSSL: valid from notBefore on, expired at notAfter itself. */
         && now >= slot->valid_from && now < slot->valid_until) {
-        thread_hits++;
         return slot->verified;
     }
-    thread_misses++;
     return NULL;
 }
 
@@ -174,10 +171,4 @@ void cfaop_chaincache_store(const cfaop_chain_digest_t *digest,
     slot->valid_from = from;
     slot->valid_until = until;
     slot->verified = verified;
-}
-
-void cfaop_chaincache_stats(unsigned long *hits, unsigned long *misses)
-{
-    *hits = thread_hits;
-    *misses = thread_misses;
 }

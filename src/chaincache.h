@@ -41,7 +41,4 @@ void cfaop_chaincache_store(const cfaop_chain_digest_t *digest,
  * (exit() runs no thread destructors). */
 void cfaop_chaincache_release_thread(void);
 
-/* Hit and miss counts of this thread, for measurement. */
-void cfaop_chaincache_stats(unsigned long *hits, unsigned long *misses);
-
 #endif

@@ -192,21 +192,26 @@ typedef const X509_EXTENSION crl_ext_t;
 typedef X509_EXTENSION crl_ext_t;
 #endif
 
-static const char *ext_name(apr_pool_t *pool, crl_ext_t *ext)
+/* Why a critical extension not known here makes the CRL unusable (whose:
+ * "it has", "an entry has"); NULL for one that is not critical. */
+static const char *unknown_critical(apr_pool_t *pool, crl_ext_t *ext, const char *whose)
 {
     char oid[80];
 
+    if (!X509_EXTENSION_get_critical(ext))
+        return NULL;
     if (OBJ_obj2txt(oid, sizeof(oid), X509_EXTENSION_get_object(ext), 0) <= 0)
-        return "?";
-    return apr_pstrdup(pool, oid);
+        strcpy(oid, "?");
+    return apr_psprintf(pool, "%s a critical extension that is not supported (%s)", whose, oid);
 }
 
 /* NULL when the CRL's own extensions are ones this index honours. */
 static const char *check_crl_extensions(apr_pool_t *pool, X509_CRL *crl)
 {
     int i, n = X509_CRL_get_ext_count(crl);
+    const char *why = NULL;
 
-    for (i = 0; i < n; i++) {
+    for (i = 0; i < n && why == NULL; i++) {
         crl_ext_t *ext = X509_CRL_get_ext(crl, i);
         int nid = OBJ_obj2nid(X509_EXTENSION_get_object(ext));
         ISSUING_DIST_POINT *idp;
@@ -227,12 +232,10 @@ static const char *check_crl_extensions(apr_pool_t *pool, X509_CRL *crl)
         case NID_crl_number:
             break;
         default:
-            if (X509_EXTENSION_get_critical(ext))
-                return apr_psprintf(pool, "it has a critical extension that is not "
-                                    "supported (%s)", ext_name(pool, ext));
+            why = unknown_critical(pool, ext, "it has");
         }
     }
-    return NULL;
+    return why;
 }
 
 /* Whether the entry revokes (0: removeFromCRL), or why it cannot be used. */
@@ -246,6 +249,7 @@ static const char *check_entry(apr_pool_t *pool, X509_REVOKED *entry, int *revok
         X509_EXTENSION *ext = sk_X509_EXTENSION_value(exts, i);
         int nid = OBJ_obj2nid(X509_EXTENSION_get_object(ext));
         ASN1_ENUMERATED *reason;
+        const char *why;
 
         switch (nid) {
         case NID_crl_reason:
@@ -262,9 +266,8 @@ static const char *check_entry(apr_pool_t *pool, X509_REVOKED *entry, int *revok
         case NID_hold_instruction_code:
             break;
         default:
-            if (X509_EXTENSION_get_critical(ext))
-                return apr_psprintf(pool, "an entry has a critical extension that is "
-                                    "not supported (%s)", ext_name(pool, ext));
+            if ((why = unknown_critical(pool, ext, "an entry has")) != NULL)
+                return why;
         }
     }
     return NULL;

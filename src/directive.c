@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* directive.c: argument parsers. */
+/* directive.c: argument parsers: one for keywords, one for the depth. */
 #include "directive.h"
 #include "ascii.h"
 
@@ -7,43 +7,34 @@
 #include <stdlib.h>
 #include <apr_strings.h>
 
-const char *cfaop_parse_mode(const char *arg, cfaop_mode_t *mode)
-{
-    if (!cfaop_ascii_strcasecmp(arg, "On"))
-        *mode = CFAOP_MODE_ON;
-    else if (!cfaop_ascii_strcasecmp(arg, "Off"))
-        *mode = CFAOP_MODE_OFF;
-    else if (!cfaop_ascii_strcasecmp(arg, "ReportOnly"))
-        *mode = CFAOP_MODE_REPORT_ONLY;
-    else
-        return "must be On, Off or ReportOnly";
-    return NULL;
-}
+const cfaop_keywords_t cfaop_mode_keywords = {
+    "must be On, Off or ReportOnly",
+    { { "On", CFAOP_MODE_ON }, { "Off", CFAOP_MODE_OFF },
+      { "ReportOnly", CFAOP_MODE_REPORT_ONLY } }
+};
 
-const char *cfaop_parse_cch(const char *arg, cfaop_cch_mode_t *mode)
-{
-    if (!cfaop_ascii_strcasecmp(arg, "Strip"))
-        *mode = CFAOP_CCH_STRIP;
-    else if (!cfaop_ascii_strcasecmp(arg, "Trust"))
-        *mode = CFAOP_CCH_TRUST;
-    else if (!cfaop_ascii_strcasecmp(arg, "Verify"))
-        *mode = CFAOP_CCH_VERIFY;
-    else if (!cfaop_ascii_strcasecmp(arg, "Off"))
-        *mode = CFAOP_CCH_OFF;
-    else
-        return "must be Strip, Trust, Verify or Off";
-    return NULL;
-}
+const cfaop_keywords_t cfaop_cch_keywords = {
+    "must be Strip, Trust, Verify or Off",
+    { { "Strip", CFAOP_CCH_STRIP }, { "Trust", CFAOP_CCH_TRUST },
+      { "Verify", CFAOP_CCH_VERIFY }, { "Off", CFAOP_CCH_OFF } }
+};
 
-const char *cfaop_parse_on_off(const char *arg, int *flag)
+const cfaop_keywords_t cfaop_on_off_keywords = {
+    "must be On or Off",
+    { { "On", 1 }, { "Off", 0 } }
+};
+
+const char *cfaop_parse_keyword(const cfaop_keywords_t *keywords, const char *arg, int *value)
 {
-    if (!cfaop_ascii_strcasecmp(arg, "On"))
-        *flag = 1;
-    else if (!cfaop_ascii_strcasecmp(arg, "Off"))
-        *flag = 0;
-    else
-        return "must be On or Off";
-    return NULL;
+    size_t i;
+
+    for (i = 0; i < sizeof(keywords->words) / sizeof(keywords->words[0]); i++) {
+        if (keywords->words[i].word != NULL && !cfaop_ascii_strcasecmp(arg, keywords->words[i].word)) {
+            *value = keywords->words[i].value;
+            return NULL;
+        }
+    }
+    return keywords->must;
 }
 
 const char *cfaop_parse_depth(apr_pool_t *pool, const char *arg, int *depth)

@@ -23,10 +23,26 @@ typedef enum {
 
 #define CFAOP_DEPTH_MAX 16
 
-const char *cfaop_parse_mode(const char *arg, cfaop_mode_t *mode);
-/* CFAOPClientCertHeaders: Strip | Trust | Verify | Off */
-const char *cfaop_parse_cch(const char *arg, cfaop_cch_mode_t *mode);
-const char *cfaop_parse_on_off(const char *arg, int *flag);
+/* The words a keyword directive takes (any case, ASCII) and their values. */
+typedef struct {
+    const char *must;                   /* the message for anything else */
+    struct {
+        const char *word;
+        int value;
+    } words[4];                         /* the unused ones NULL */
+} cfaop_keywords_t;
+
+/* CFAOP: On | Off | ReportOnly (cfaop_mode_t) */
+extern const cfaop_keywords_t cfaop_mode_keywords;
+/* CFAOPClientCertHeaders: Strip | Trust | Verify | Off (cfaop_cch_mode_t) */
+extern const cfaop_keywords_t cfaop_cch_keywords;
+/* CFAOPHostCheck, CFAOPChainCache: On (1) | Off (0) */
+extern const cfaop_keywords_t cfaop_on_off_keywords;
+
+/* The one keyword parser: *value gets the value of the word arg is (and
+ * is left alone otherwise). NULL, or the keywords' message. */
+const char *cfaop_parse_keyword(const cfaop_keywords_t *keywords, const char *arg, int *value);
+
 /* A whole number from 1 to CFAOP_DEPTH_MAX, nothing else. */
 const char *cfaop_parse_depth(apr_pool_t *pool, const char *arg, int *depth);
 

@@ -35,7 +35,6 @@ void cfaop_export_build(apr_pool_t *pool, const cfaop_verdict_t *verdict,
 {
     out->verified = cfaop_verified_value(pool, verdict);
     out->policy = policy_name;
-    out->has_cert = leaf != NULL;
     out->values[0] = out->verified;
     out->values[1] = out->policy;
     out->nvars = 2;

@@ -16,7 +16,6 @@
 typedef struct {
     const char *verified;       /* SUCCESS, FAILED:<reason>, NONE */
     const char *policy;         /* "zone" or "hostname:<entry>" */
-    int has_cert;
     cfaop_certinfo_t cert;
     /* the same values in the order of the variable names, so that each
      * request adds them in one loop: 2 without a certificate, 8 with */

@@ -2,6 +2,7 @@
 /* hostmap.c: hostname validation, the map and its map-file line syntax. */
 #include "hostmap.h"
 #include "ascii.h"
+#include "linefile.h"
 
 #include <string.h>
 #include <apr_hash.h>
@@ -174,4 +175,40 @@ const char *cfaop_hostmap_parse_line(apr_pool_t *pool, char *line,
         return apr_psprintf(pool, "'%s' has no CA file (expected: hostname ca-file [ca-file ...])",
                             *hostname);
     return NULL;
+}
+
+typedef struct {
+    apr_pool_t *pool;
+    const char *path;
+    apr_array_header_t *lines;
+} map_load_t;
+
+static const char *map_line(void *ctx, const char *text, apr_size_t len, apr_size_t lineno)
+{
+    map_load_t *st = ctx;
+    char *copy = apr_pstrmemdup(st->pool, text, len);
+    cfaop_hostmap_line_t *line;
+    const char *hostname, *err;
+    apr_array_header_t *files;
+
+    if (strlen(copy) != len)
+        return "it has a NUL byte (the file is not a text file)";
+    if ((err = cfaop_hostmap_parse_line(st->pool, copy, &hostname, &files)) != NULL
+        || hostname == NULL)
+        return err;
+    line = apr_array_push(st->lines);
+    line->hostname = hostname;
+    line->files = files;
+    line->origin = apr_psprintf(st->pool, "line %" APR_SIZE_T_FMT " of %s", lineno, st->path);
+    return NULL;
+}
+
+const char *cfaop_hostmap_file_load(apr_pool_t *pool, const char *path,
+                                    apr_array_header_t **lines)
+{
+    map_load_t st = { pool, path, apr_array_make(pool, 16, sizeof(cfaop_hostmap_line_t)) };
+    const char *err = cfaop_lines_load(pool, path, CFAOP_HOSTMAP_FILE_MAX, map_line, &st);
+
+    *lines = st.lines;
+    return err;
 }

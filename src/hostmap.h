@@ -41,4 +41,20 @@ const apr_array_header_t *cfaop_hostmap_values(const cfaop_hostmap_t *map);
 const char *cfaop_hostmap_parse_line(apr_pool_t *pool, char *line,
                                      const char **hostname, apr_array_header_t **files);
 
+/* The largest hostname map read. */
+#define CFAOP_HOSTMAP_FILE_MAX ((apr_size_t)16 * 1024 * 1024)
+
+/* One line of a CFAOPHostnameMap file that names a hostname. */
+typedef struct {
+    const char *hostname;               /* as written (not yet normalized) */
+    apr_array_header_t *files;          /* const char *: its CA files */
+    const char *origin;                 /* "line N of PATH" */
+} cfaop_hostmap_line_t;
+
+/* Reads a CFAOPHostnameMap file (linefile.h) into *lines, an array of
+ * cfaop_hostmap_line_t in pool, one per hostname line. NULL, or
+ * "line N of PATH: why", or why the file cannot be read. */
+const char *cfaop_hostmap_file_load(apr_pool_t *pool, const char *path,
+                                    apr_array_header_t **lines);
+
 #endif

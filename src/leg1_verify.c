@@ -3,6 +3,7 @@
 #include "leg1_verify.h"
 #include "anchors.h"
 #include "certinfo.h"
+#include "codec.h"
 #include "export.h"
 #include "pin.h"
 
@@ -84,9 +85,9 @@ const char *cfaop_leg1_origin_verify(apr_pool_t *pool, const cfaop_leg1_t *leg1,
         if (memcmp(claimed, actual, sizeof(actual)) != 0)
             return failed(pool, verdict, CFAOP_REASON_PIN_MISMATCH,
                           apr_pstrcat(pool, fingerprint_header(leg1), " is ",
-                                      cfaop_hex_lower(pool, claimed, sizeof(claimed)),
+                                      cfaop_hex_encode(pool, "", claimed, sizeof(claimed), 0),
                                       ", the Client-Cert's SHA-256 is ",
-                                      cfaop_hex_lower(pool, actual, sizeof(actual)), NULL));
+                                      cfaop_hex_encode(pool, "", actual, sizeof(actual), 0), NULL));
     }
     return cfaop_verified_value(pool, verdict);
 }

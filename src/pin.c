@@ -2,6 +2,7 @@
 /* pin.c: pin syntax (hex and base64), pin sets and the leaf check. */
 #include "pin.h"
 #include "certinfo.h"
+#include "codec.h"
 
 #include <string.h>
 #include <apr_strings.h>
@@ -15,17 +16,6 @@ struct cfaop_pinset {
     apr_array_header_t *spki;
 };
 
-static int hex_value(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
 const char *cfaop_pin_parse_sha256(apr_pool_t *pool, const char *text,
                                    unsigned char out[CFAOP_PIN_LEN])
 {
@@ -33,7 +23,7 @@ const char *cfaop_pin_parse_sha256(apr_pool_t *pool, const char *text,
     size_t digits = 0, i, len = strlen(text);
 
     for (i = 0; i < len; i++) {
-        int v = hex_value(text[i]);
+        int v = cfaop_hex_value((unsigned char)text[i]);
         if (text[i] == ':') {
             /* Only between two whole bytes. */
             if (digits == 0 || digits % 2 != 0 || i + 1 == len || text[i + 1] == ':')
@@ -61,64 +51,44 @@ const char *cfaop_pin_parse_sha256(apr_pool_t *pool, const char *text,
     return NULL;
 }
 
-static int b64_value(char ch)
-{
-    if (ch >= 'A' && ch <= 'Z')
-        return ch - 'A';
-    if (ch >= 'a' && ch <= 'z')
-        return ch - 'a' + 26;
-    if (ch >= '0' && ch <= '9')
-        return ch - '0' + 52;
-    if (ch == '+')
-        return 62;
-    if (ch == '/')
-        return 63;
-    return -1;
-}
-
 const char *cfaop_pin_parse_spki(apr_pool_t *pool, const char *text,
                                  unsigned char out[CFAOP_PIN_LEN])
 {
     size_t len = strlen(text), pad = 0, i, n = 0, hex = 0;
-    unsigned char buf[CFAOP_PIN_LEN];
-    unsigned long acc = 0;
-    int bits = 0;
+    unsigned char *bytes;
+    const char *err;
 
     for (i = 0; i < len; i++)
-        if (hex_value(text[i]) >= 0)
+        if (cfaop_hex_value((unsigned char)text[i]) >= 0)
             hex++;
     if (len == 2 * CFAOP_PIN_LEN && hex == len)
         return apr_psprintf(pool, "'%s' is hex, not base64: a hex SHA-256 fingerprint "
                             "of the certificate is a CFAOPPinSHA256 value", text);
     if (len == 0)
         return "an SPKI pin is empty";
+    /* The first character outside the alphabet names the mistake; the
+     * decoder (which accepts a missing '=', as RFC 8941 asks) only
+     * converts what passed. */
     while (pad < len && pad < 2 && text[len - 1 - pad] == '=')
         pad++;
     for (i = 0; i < len - pad; i++) {
-        int v = b64_value(text[i]);
-        if (v < 0) {
-            if (text[i] == '-' || text[i] == '_')
-                return apr_psprintf(pool, "'%s' is not standard base64: '-' and '_' are the "
-                                    "URL-safe alphabet; use '+' and '/'", text);
-            return apr_psprintf(pool, "'%s' is not base64: it has a character outside "
-                                "A-Z a-z 0-9 + / (and '=' at the end)", text);
-        }
-        acc = (acc << 6) | (unsigned long)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (n < CFAOP_PIN_LEN)
-                buf[n] = (unsigned char)(acc >> bits);
-            n++;
-        }
+        if (cfaop_base64_value((unsigned char)text[i]) >= 0)
+            continue;
+        if (text[i] == '-' || text[i] == '_')
+            return apr_psprintf(pool, "'%s' is not standard base64: '-' and '_' are the "
+                                "URL-safe alphabet; use '+' and '/'", text);
+        return apr_psprintf(pool, "'%s' is not base64: it has a character outside "
+                            "A-Z a-z 0-9 + / (and '=' at the end)", text);
     }
     if (len % 4 != 0)
         return apr_psprintf(pool, "'%s' is not base64: its length is not a multiple of 4 "
                             "(is the '=' padding missing?)", text);
+    if ((err = cfaop_base64_decode(pool, text, len, &bytes, &n)) != NULL)
+        return apr_psprintf(pool, "'%s' is not base64: %s", text, err);
     if (n != CFAOP_PIN_LEN)
         return apr_psprintf(pool, "'%s' decodes to %" APR_SIZE_T_FMT " bytes; an SPKI pin is "
                             "the 32-byte SHA-256 (44 base64 characters)", text, n);
-    memcpy(out, buf, CFAOP_PIN_LEN);
+    memcpy(out, bytes, CFAOP_PIN_LEN);
     return NULL;
 }
 
@@ -162,36 +132,28 @@ static void pins_add(apr_array_header_t *pins, const unsigned char pin[CFAOP_PIN
         memcpy(apr_array_push(pins), pin, CFAOP_PIN_LEN);
 }
 
-const char *cfaop_pinset_add_sha256(cfaop_pinset_t *set, const char *text)
+typedef const char *pin_parser_t(apr_pool_t *pool, const char *text,
+                                  unsigned char out[CFAOP_PIN_LEN]);
+
+static const char *parse_and_add(cfaop_pinset_t *set, apr_array_header_t *pins,
+                                 pin_parser_t *parse, const char *text)
 {
     unsigned char pin[CFAOP_PIN_LEN];
-    const char *err = cfaop_pin_parse_sha256(set->pool, text, pin);
+    const char *err = parse(set->pool, text, pin);
 
     if (err == NULL)
-        pins_add(set->sha256, pin);
+        pins_add(pins, pin);
     return err;
+}
+
+const char *cfaop_pinset_add_sha256(cfaop_pinset_t *set, const char *text)
+{
+    return parse_and_add(set, set->sha256, cfaop_pin_parse_sha256, text);
 }
 
 const char *cfaop_pinset_add_spki(cfaop_pinset_t *set, const char *text)
 {
-    unsigned char pin[CFAOP_PIN_LEN];
-    const char *err = cfaop_pin_parse_spki(set->pool, text, pin);
-
-    if (err == NULL)
-        pins_add(set->spki, pin);
-    return err;
-}
-
-void cfaop_pinset_add_all(cfaop_pinset_t *set, const cfaop_pinset_t *from)
-{
-    int i;
-
-    if (from == NULL || from == set)
-        return;
-    for (i = 0; i < from->sha256->nelts; i++)
-        pins_add(set->sha256, (const unsigned char *)from->sha256->elts + (size_t)i * CFAOP_PIN_LEN);
-    for (i = 0; i < from->spki->nelts; i++)
-        pins_add(set->spki, (const unsigned char *)from->spki->elts + (size_t)i * CFAOP_PIN_LEN);
+    return parse_and_add(set, set->spki, cfaop_pin_parse_spki, text);
 }
 
 int cfaop_pinset_count_sha256(const cfaop_pinset_t *set)

@@ -33,9 +33,6 @@ cfaop_pinset_t *cfaop_pinset_create(apr_pool_t *pool);
 const char *cfaop_pinset_add_sha256(cfaop_pinset_t *set, const char *text);
 const char *cfaop_pinset_add_spki(cfaop_pinset_t *set, const char *text);
 
-/* Adds every pin of another set (for a vhost that extends the main server's). */
-void cfaop_pinset_add_all(cfaop_pinset_t *set, const cfaop_pinset_t *from);
-
 /* Number of pins of each kind; both 0 (or a NULL set) means pinning is off. */
 int cfaop_pinset_count_sha256(const cfaop_pinset_t *set);
 int cfaop_pinset_count_spki(const cfaop_pinset_t *set);

@@ -42,7 +42,6 @@ cfaop_policy_t *cfaop_policy_create(apr_pool_t *pool, const char *name,
 
     policy->name = name;
     policy->depth = depth;
-    policy->builtin_only = nsets > 0;
     policy->store = X509_STORE_new();
     policy->ca_names = sk_X509_NAME_new_null();
     if (policy->store == NULL || policy->ca_names == NULL) {
@@ -55,8 +54,6 @@ cfaop_policy_t *cfaop_policy_create(apr_pool_t *pool, const char *name,
     apr_pool_cleanup_register(pool, policy->ca_names, free_names, apr_pool_cleanup_null);
 
     for (i = 0; i < nsets; i++) {
-        if (!sets[i]->builtin)
-            policy->builtin_only = 0;
         for (j = 0; j < sk_X509_num(sets[i]->certs); j++) {
             X509 *cert = sk_X509_value(sets[i]->certs, j);
             X509_NAME *subject;

@@ -15,7 +15,6 @@ typedef struct cfaop_policy {
     int depth;                          /* CFAOPVerifyDepth: 1 = signed by an anchor */
     X509_STORE *store;                  /* the anchors, and nothing else */
     STACK_OF(X509_NAME) *ca_names;      /* subjects of the anchors */
-    int builtin_only;                   /* trusts only the shared Cloudflare CA */
 } cfaop_policy_t;
 
 typedef struct {

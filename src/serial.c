@@ -2,6 +2,8 @@
 /* serial.c: serial number syntax (hex forms, dec:, OpenSSL's text form)
  * and the canonical bytes every lookup compares. */
 #include "serial.h"
+#include "ascii.h"
+#include "codec.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -13,22 +15,20 @@ static const char E_SPACE[] = "it has whitespace inside (one serial number is ex
 static const char E_NEGATIVE[] = "a certificate serial number is never negative";
 static const char E_TOO_LONG[] = "it is longer than 20 octets, the RFC 5280 limit "
                                  "for a certificate serial number";
-static const char E_0X[] = "only hexadecimal digits may follow 0x";
-static const char E_0X_EMPTY[] = "no digits follow 0x";
-static const char E_SERIAL_EQ[] = "only hexadecimal digits may follow serial=";
-static const char E_SERIAL_EQ_EMPTY[] = "no digits follow serial=";
 static const char E_COLON[] = "colon-separated groups must be 1 or 2 hexadecimal "
                               "digits each";
-static const char E_DEC[] = "only decimal digits may follow dec:";
-static const char E_DEC_EMPTY[] = "no digits follow dec:";
 static const char E_TEXT_DEC[] = "only decimal digits may come before \"(0x\"";
 static const char E_TEXT_FORM[] = "the decimal number and the hexadecimal number in "
                                   "parentheses differ";
 
-static int is_space(char ch)
-{
-    return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '\v' || ch == '\f';
-}
+/* After each prefix: a character that may not follow it, and nothing at all. */
+typedef struct {
+    const char *bad, *empty;
+} prefix_errors_t;
+static const prefix_errors_t P_0X = { "only hexadecimal digits may follow 0x", "no digits follow 0x" };
+static const prefix_errors_t P_SERIAL_EQ = { "only hexadecimal digits may follow serial=",
+                                             "no digits follow serial=" };
+static const prefix_errors_t P_DEC = { "only decimal digits may follow dec:", "no digits follow dec:" };
 
 /* A table, not comparisons: a million-line deny file has 40 million
  * digits of random letters and numbers, where branches mispredict. A hex
@@ -42,12 +42,6 @@ static const unsigned char hex_table[256] = {
     H('F', 15),
 };
 #undef H
-
-static int hex_value(char ch)
-{
-    unsigned char t = hex_table[(unsigned char)ch];
-    return t ? t & 0x0f : -1;
-}
 
 /* ASCII only: strncasecmp follows the locale, and httpd may run under one
  * where 'I' does not fold to 'i'. The prefixes are lower case. */
@@ -69,7 +63,7 @@ static int has_space(const char *p, size_t len)
 {
     size_t i;
     for (i = 0; i < len; i++)
-        if (is_space(p[i]))
+        if (cfaop_ascii_isspace((unsigned char)p[i]))
             return 1;
     return 0;
 }
@@ -94,7 +88,7 @@ static const char *why_not(const char *p, size_t len, int (*accept)(char), const
 
     for (i = 0; i < len; i++)
         if (!accept(p[i]))
-            return is_space(p[i]) ? E_SPACE : bad;
+            return cfaop_ascii_isspace((unsigned char)p[i]) ? E_SPACE : bad;
     return NULL;
 }
 
@@ -107,36 +101,6 @@ static int is_decimal(char ch)
 {
     return ch >= '0' && ch <= '9';
 }
-
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define HEX_SWAR 1
-#define REP8(b) (UINT64_C(0x0101010101010101) * (b))
-
-/* Eight hex digits into four octets with a handful of 64-bit operations
- * instead of eight table lookups. 0, or -1 when one is not a hex digit.
- * Each byte range test adds a bias and reads the high bit, which carries
- * into the next byte only for a byte of 0x80 or more, and such a byte
- * fails the test anyway. */
-static int hex8(const unsigned char *p, unsigned char out[4])
-{
-    uint64_t w, lw, digit, alpha, v;
-    uint32_t packed;
-
-    memcpy(&w, p, 8);
-    lw = w | REP8(0x20);
-    digit = (w + REP8(0x80 - '0')) & ~(w + REP8(0x7f - '9'));
-    alpha = (lw + REP8(0x80 - 'a')) & ~(lw + REP8(0x7f - 'f'));
-    if (((digit | alpha) & ~w & REP8(0x80)) != REP8(0x80))
-        return -1;
-    v = (w & REP8(0x0f)) + ((alpha >> 7) & REP8(0x01)) * 9;
-    /* The first of each pair of digits (the lower address) is the high nibble. */
-    v = ((v << 4) | (v >> 8)) & UINT64_C(0x00ff00ff00ff00ff);
-    v = (v | (v >> 8)) & UINT64_C(0x0000ffff0000ffff);
-    packed = (uint32_t)(v | (v >> 16));
-    memcpy(out, &packed, 4);
-    return 0;
-}
-#endif
 
 /* Plain hex digits. Returns NULL, or bad / E_TOO_LONG / E_SPACE, a bad
  * character taking precedence over the length.
@@ -171,12 +135,6 @@ static const char *parse_hex_run(const char *p, size_t len, const char *bad,
         *b++ = (unsigned char)(t & 0x0f);
         i = 1;
     }
-#ifdef HEX_SWAR
-    for (; len - i >= 8; i += 8, b += 4) {
-        if (hex8(u + i, b) != 0)
-            return why_not(p, len, is_hex, bad);
-    }
-#endif
     for (; i < len; i += 2) {
         unsigned hi = hex_table[u[i]], lo = hex_table[u[i + 1]];
         if ((hi & lo) == 0)
@@ -198,9 +156,9 @@ static const char *parse_colon(const char *p, size_t len, cfaop_serial_t *out)
         int v = 0;
 
         while (i < len && p[i] != ':') {
-            int d = hex_value(p[i]);
+            int d = cfaop_hex_value((unsigned char)p[i]);
             if (d < 0)
-                return is_space(p[i]) ? E_SPACE : E_COLON;
+                return cfaop_ascii_isspace((unsigned char)p[i]) ? E_SPACE : E_COLON;
             if (i - start == 2)
                 return E_COLON;
             v = v * 16 + d;
@@ -282,7 +240,7 @@ static const char *parse_decimal(const char *p, size_t len, const char *bad,
 static int is_text_form(const char *p, size_t len)
 {
     const char *open = memchr(p, '(', len);
-    return open != NULL && p[len - 1] == ')' && open > p && is_space(open[-1]);
+    return open != NULL && p[len - 1] == ')' && open > p && cfaop_ascii_isspace((unsigned char)open[-1]);
 }
 
 static const char *parse_text_form(const char *p, size_t len, cfaop_serial_t *out)
@@ -293,15 +251,15 @@ static const char *parse_text_form(const char *p, size_t len, cfaop_serial_t *ou
     cfaop_serial_t dec_value, hex_value_;
     const char *err;
 
-    while (dec_end > p && is_space(dec_end[-1]))
+    while (dec_end > p && cfaop_ascii_isspace((unsigned char)dec_end[-1]))
         dec_end--;
     if (dec_end == p || !has_prefix(hex, hex_len, "0x"))
         return E_HEX;
     if ((err = parse_decimal(p, (size_t)(dec_end - p), E_TEXT_DEC, &dec_value)) != NULL)
         return err;
     if (hex_len == 2)
-        return E_0X_EMPTY;
-    if ((err = parse_hex_run(hex + 2, hex_len - 2, E_0X, &hex_value_)) != NULL)
+        return P_0X.empty;
+    if ((err = parse_hex_run(hex + 2, hex_len - 2, P_0X.bad, &hex_value_)) != NULL)
         return err;
     if (!cfaop_serial_equal(&dec_value, &hex_value_))
         return E_TEXT_FORM;
@@ -313,12 +271,7 @@ const char *cfaop_serial_parse_mem(const char *text, size_t len, cfaop_serial_t 
 {
     const char *p = text, *err;
 
-    while (len > 0 && is_space(*p)) {
-        p++;
-        len--;
-    }
-    while (len > 0 && is_space(p[len - 1]))
-        len--;
+    cfaop_ascii_trim(&p, &len);
     if (len == 0)
         return E_EMPTY;
     if (*p == '-')
@@ -329,17 +282,17 @@ const char *cfaop_serial_parse_mem(const char *text, size_t len, cfaop_serial_t 
     case 'd':
     case 'D':
         if (has_prefix(p, len, "dec:"))
-            return len == 4 ? E_DEC_EMPTY : parse_decimal(p + 4, len - 4, E_DEC, out);
+            return len == 4 ? P_DEC.empty : parse_decimal(p + 4, len - 4, P_DEC.bad, out);
         break;
     case 's':
     case 'S':
         if (has_prefix(p, len, "serial="))
-            return len == 7 ? E_SERIAL_EQ_EMPTY
-                            : parse_hex_run(p + 7, len - 7, E_SERIAL_EQ, out);
+            return len == 7 ? P_SERIAL_EQ.empty
+                            : parse_hex_run(p + 7, len - 7, P_SERIAL_EQ.bad, out);
         break;
     case '0':
         if (has_prefix(p, len, "0x"))
-            return len == 2 ? E_0X_EMPTY : parse_hex_run(p + 2, len - 2, E_0X, out);
+            return len == 2 ? P_0X.empty : parse_hex_run(p + 2, len - 2, P_0X.bad, out);
         break;
     default:
         break;
@@ -367,23 +320,18 @@ const char *cfaop_serial_parse(apr_pool_t *pool, const char *text, cfaop_serial_
     return apr_psprintf(pool, "'%s' is not a serial number: %s", text, why);
 }
 
+char *cfaop_serial_hex(apr_pool_t *pool, const unsigned char *bytes, size_t len, int negative)
+{
+    if (len == 0)
+        return apr_pstrdup(pool, "00");
+    return cfaop_hex_encode(pool, negative ? "-" : "", bytes, len, 1);
+}
+
 char *cfaop_serial_format(apr_pool_t *pool, const cfaop_serial_t *serial)
 {
-    static const char digits[] = "0123456789ABCDEF";
-    char *out, *p;
-    unsigned i;
-
-    if (serial->len == 0)
-        return apr_pstrdup(pool, "00");
-    p = out = apr_palloc(pool, (apr_size_t)serial->len * 2 + 2);
-    if (serial->negative)
-        *p++ = '-';
-    for (i = 0; i < serial->len && i < CFAOP_SERIAL_MAX; i++) {
-        *p++ = digits[serial->bytes[i] >> 4];
-        *p++ = digits[serial->bytes[i] & 0x0f];
-    }
-    *p = '\0';
-    return out;
+    return cfaop_serial_hex(pool, serial->bytes,
+                            serial->len < CFAOP_SERIAL_MAX ? serial->len : CFAOP_SERIAL_MAX,
+                            serial->negative);
 }
 
 int cfaop_serial_from_asn1(const ASN1_INTEGER *ai, cfaop_serial_t *out)
@@ -419,12 +367,7 @@ int cfaop_serial_ambiguous(const char *text, size_t len)
 {
     size_t i, significant = 0;
 
-    while (len > 0 && is_space(*text)) {
-        text++;
-        len--;
-    }
-    while (len > 0 && is_space(text[len - 1]))
-        len--;
+    cfaop_ascii_trim(&text, &len);
     for (i = 0; i < len; i++) {
         if (!is_decimal(text[i]))
             return 0;

@@ -50,6 +50,10 @@ const char *cfaop_serial_parse(apr_pool_t *pool, const char *text, cfaop_serial_
  * one; zero is "00" (as mod_ssl's SSL_CLIENT_M_SERIAL and CF_AOP_CERT_SERIAL). */
 char *cfaop_serial_format(apr_pool_t *pool, const cfaop_serial_t *serial);
 
+/* The same for a serial's magnitude as it is (a certificate's, which may
+ * be longer than CFAOP_SERIAL_MAX octets): the one serial formatter. */
+char *cfaop_serial_hex(apr_pool_t *pool, const unsigned char *bytes, size_t len, int negative);
+
 /* The canonical form of a certificate's or CRL entry's ASN1_INTEGER.
  * Returns 0 when there is none or it is longer than CFAOP_SERIAL_MAX
  * octets (such a number cannot be configured or loaded, so it is in no set). */

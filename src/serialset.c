@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <apr_tables.h>
 
 /* A record: tag (length | 0x80 when negative), then the magnitude, zero padded. */
 #define REC_SIZE (1 + CFAOP_SERIAL_MAX)
@@ -37,6 +38,8 @@ struct cfaop_serialset {
     uint32_t *slots;            /* malloc'd, mask + 1 of them, once frozen */
     apr_size_t mask;
     int frozen;
+    apr_array_header_t *includes;       /* const cfaop_serialset_t *, each frozen; or NULL */
+    apr_pool_t *pool;
 };
 
 static apr_status_t free_set(void *data)
@@ -85,6 +88,7 @@ cfaop_serialset_t *cfaop_serialset_create(apr_pool_t *pool)
 {
     cfaop_serialset_t *set = apr_pcalloc(pool, sizeof(*set));
 
+    set->pool = pool;
     apr_pool_cleanup_register(pool, set, free_set, apr_pool_cleanup_null);
     return set;
 }
@@ -116,6 +120,49 @@ const char *cfaop_serialset_add(cfaop_serialset_t *set, const cfaop_serial_t *se
     return add_record(set, rec);
 }
 
+/* Only the set's own records: what it includes is not its own. */
+static const char *include_own(cfaop_serialset_t *set, const cfaop_serialset_t *shared)
+{
+    int i;
+
+    if (shared == set || shared->count == 0)
+        return NULL;
+    if (!shared->frozen)
+        return "a shared serial set must be built before it is included";
+    if (set->frozen)
+        return "the serial set is already built";
+    if (set->includes == NULL)
+        set->includes = apr_array_make(set->pool, 2, sizeof(const cfaop_serialset_t *));
+    for (i = 0; i < set->includes->nelts; i++)
+        if (APR_ARRAY_IDX(set->includes, i, const cfaop_serialset_t *) == shared)
+            return NULL;
+    APR_ARRAY_PUSH(set->includes, const cfaop_serialset_t *) = shared;
+    return NULL;
+}
+
+static const char *include_all(cfaop_serialset_t *set, const cfaop_serialset_t *from)
+{
+    const char *err;
+    int i;
+
+    for (i = 0; from->includes != NULL && i < from->includes->nelts; i++)
+        if ((err = include_own(set, APR_ARRAY_IDX(from->includes, i,
+                                                  const cfaop_serialset_t *))) != NULL)
+            return err;
+    return NULL;
+}
+
+const char *cfaop_serialset_include(cfaop_serialset_t *set, const cfaop_serialset_t *shared)
+{
+    const char *err;
+
+    if (shared == NULL)
+        return NULL;
+    if ((err = include_all(set, shared)) != NULL)
+        return err;
+    return include_own(set, shared);
+}
+
 const char *cfaop_serialset_add_all(cfaop_serialset_t *set, const cfaop_serialset_t *from)
 {
     apr_size_t i;
@@ -123,6 +170,8 @@ const char *cfaop_serialset_add_all(cfaop_serialset_t *set, const cfaop_serialse
 
     if (from == NULL || from == set)
         return NULL;
+    if ((err = include_all(set, from)) != NULL)
+        return err;
     for (i = 0; i < from->count; i++) {
         if ((err = add_record(set, from->records + i * REC_SIZE)) != NULL)
             return err;
@@ -200,24 +249,20 @@ int cfaop_serialset_frozen(const cfaop_serialset_t *set)
     return set != NULL && set->frozen;
 }
 
-int cfaop_serialset_contains(const cfaop_serialset_t *set, const cfaop_serial_t *serial)
+/* The set's own records only. */
+static int contains_own(const cfaop_serialset_t *set, const unsigned char rec[REC_SIZE], uint64_t h)
 {
-    unsigned char rec[REC_SIZE];
+    uint32_t tag = HASH_TAG(h);
     apr_size_t pos, i;
-    uint64_t h;
-    uint32_t tag;
 
-    if (set == NULL || set->count == 0)
+    if (set->count == 0)
         return 0;
-    make_record(rec, serial);
     if (!set->frozen) {
         for (i = 0; i < set->count; i++)
             if (memcmp(set->records + i * REC_SIZE, rec, REC_SIZE) == 0)
                 return 1;
         return 0;
     }
-    h = hash_record(rec);
-    tag = HASH_TAG(h);
     for (pos = (apr_size_t)h & set->mask; set->slots[pos] != 0; pos = (pos + 1) & set->mask) {
         if (SLOT_TAG(set->slots[pos]) == tag
             && memcmp(set->records + (SLOT_INDEX(set->slots[pos]) - 1) * REC_SIZE,
@@ -227,11 +272,29 @@ int cfaop_serialset_contains(const cfaop_serialset_t *set, const cfaop_serial_t 
     return 0;
 }
 
+int cfaop_serialset_contains(const cfaop_serialset_t *set, const cfaop_serial_t *serial)
+{
+    unsigned char rec[REC_SIZE];
+    uint64_t h;
+    int i;
+
+    if (set == NULL)
+        return 0;
+    make_record(rec, serial);
+    h = hash_record(rec);
+    if (contains_own(set, rec, h))
+        return 1;
+    for (i = 0; set->includes != NULL && i < set->includes->nelts; i++)
+        if (contains_own(APR_ARRAY_IDX(set->includes, i, const cfaop_serialset_t *), rec, h))
+            return 1;
+    return 0;
+}
+
 int cfaop_serialset_contains_cert(const cfaop_serialset_t *set, X509 *cert)
 {
     cfaop_serial_t serial;
 
-    if (set == NULL || set->count == 0 || cert == NULL)
+    if (set == NULL || cert == NULL || (set->count == 0 && set->includes == NULL))
         return 0;
     if (!cfaop_serial_from_asn1(X509_get0_serialNumber(cert), &serial))
         return 0;
@@ -240,7 +303,15 @@ int cfaop_serialset_contains_cert(const cfaop_serialset_t *set, X509 *cert)
 
 apr_size_t cfaop_serialset_count(const cfaop_serialset_t *set)
 {
-    return set != NULL ? set->count : 0;
+    apr_size_t count;
+    int i;
+
+    if (set == NULL)
+        return 0;
+    count = set->count;
+    for (i = 0; set->includes != NULL && i < set->includes->nelts; i++)
+        count += APR_ARRAY_IDX(set->includes, i, const cfaop_serialset_t *)->count;
+    return count;
 }
 
 apr_size_t cfaop_serialset_memory(const cfaop_serialset_t *set)

@@ -21,7 +21,15 @@ cfaop_serialset_t *cfaop_serialset_create(apr_pool_t *pool);
  * NULL, or why not (the set is frozen, too many serials, out of memory). */
 const char *cfaop_serialset_add(cfaop_serialset_t *set, const cfaop_serial_t *serial);
 
-/* Adds every serial of another set (frozen or not) to this one. */
+/* Makes every serial of a shared, frozen set part of this one by
+ * reference: one deny file named by many vhosts is in memory once. The
+ * shared set must outlive this one. Including a set twice (or a set that
+ * set already includes) is harmless. NULL, or why not (the shared set is
+ * not frozen, this one is, out of memory). */
+const char *cfaop_serialset_include(cfaop_serialset_t *set, const cfaop_serialset_t *shared);
+
+/* Adds every serial of another set (frozen or not) to this one: its own
+ * serials are copied, the sets it includes are included. */
 const char *cfaop_serialset_add_all(cfaop_serialset_t *set, const cfaop_serialset_t *from);
 
 /* Builds the hash table; no add afterwards. After this the set is never
@@ -39,10 +47,12 @@ int cfaop_serialset_contains(const cfaop_serialset_t *set, const cfaop_serial_t 
  * CFAOP_SERIAL_MAX octets cannot have been added, so it is not. */
 int cfaop_serialset_contains_cert(const cfaop_serialset_t *set, X509 *cert);
 
-/* Distinct serials once frozen; before that, the number of adds. */
+/* Distinct serials once frozen; before that, the number of adds; plus
+ * the serials of the sets it includes (a serial in two counts twice). */
 apr_size_t cfaop_serialset_count(const cfaop_serialset_t *set);
 
-/* Bytes of memory the set holds (records and table), for the logs and the bench. */
+/* Bytes of memory the set holds (records and table; not the sets it
+ * includes, which are shared), for the logs and the bench. */
 apr_size_t cfaop_serialset_memory(const cfaop_serialset_t *set);
 
 #endif

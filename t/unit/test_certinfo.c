@@ -8,6 +8,7 @@
 #include <openssl/err.h>
 
 #include "certinfo.h"
+#include "codec.h"
 
 /* ---- serial --------------------------------------------------------- */
 
@@ -138,12 +139,13 @@ END_TEST
 
 /* ---- fingerprint ---------------------------------------------------- */
 
-START_TEST(hex_lower)
+START_TEST(hex_encode)
 {
     static const unsigned char bytes[] = { 0x00, 0x0f, 0xab, 0xff, 0x10 };
 
-    ck_assert_str_eq(cfaop_hex_lower(tu_pool, bytes, sizeof(bytes)), "000fabff10");
-    ck_assert_str_eq(cfaop_hex_lower(tu_pool, bytes, 0), "");
+    ck_assert_str_eq(cfaop_hex_encode(tu_pool, "", bytes, sizeof(bytes), 0), "000fabff10");
+    ck_assert_str_eq(cfaop_hex_encode(tu_pool, "-", bytes, sizeof(bytes), 1), "-000FABFF10");
+    ck_assert_str_eq(cfaop_hex_encode(tu_pool, "", bytes, 0, 0), "");
 }
 END_TEST
 
@@ -342,7 +344,7 @@ Suite *certinfo_suite(void)
     tcase_add_test(tc, serial_zero_by_set);
     tcase_add_test(tc, serial_empty_and_null);
     tcase_add_test(tc, serial_negative_as_openssl);
-    tcase_add_test(tc, hex_lower);
+    tcase_add_test(tc, hex_encode);
     tcase_add_test(tc, fingerprint_is_sha256_of_der);
     tcase_add_test(tc, fingerprint_differs_per_cert);
     tcase_add_test(tc, dn_rfc2253_order);

@@ -25,9 +25,9 @@ static const struct {
 
 START_TEST(mode_accepted)
 {
-    cfaop_mode_t mode = CFAOP_MODE_UNSET;
+    int mode = CFAOP_MODE_UNSET;
 
-    ck_assert_ptr_null(cfaop_parse_mode(modes[_i].arg, &mode));
+    ck_assert_ptr_null(cfaop_parse_keyword(&cfaop_mode_keywords, modes[_i].arg, &mode));
     ck_assert_int_eq(mode, modes[_i].mode);
 }
 END_TEST
@@ -40,9 +40,9 @@ static const char *const bad_modes[] = {
 
 START_TEST(mode_rejected)
 {
-    cfaop_mode_t mode = CFAOP_MODE_UNSET;
+    int mode = CFAOP_MODE_UNSET;
 
-    ck_assert_str_eq(cfaop_parse_mode(bad_modes[_i], &mode), "must be On, Off or ReportOnly");
+    ck_assert_str_eq(cfaop_parse_keyword(&cfaop_mode_keywords, bad_modes[_i], &mode), "must be On, Off or ReportOnly");
     ck_assert_int_eq(mode, CFAOP_MODE_UNSET);
 }
 END_TEST
@@ -51,19 +51,19 @@ START_TEST(on_off)
 {
     int flag = -1;
 
-    ck_assert_ptr_null(cfaop_parse_on_off("On", &flag));
+    ck_assert_ptr_null(cfaop_parse_keyword(&cfaop_on_off_keywords, "On", &flag));
     ck_assert_int_eq(flag, 1);
-    ck_assert_ptr_null(cfaop_parse_on_off("off", &flag));
+    ck_assert_ptr_null(cfaop_parse_keyword(&cfaop_on_off_keywords, "off", &flag));
     ck_assert_int_eq(flag, 0);
-    ck_assert_ptr_null(cfaop_parse_on_off("ON", &flag));
+    ck_assert_ptr_null(cfaop_parse_keyword(&cfaop_on_off_keywords, "ON", &flag));
     ck_assert_int_eq(flag, 1);
-    ck_assert_ptr_null(cfaop_parse_on_off("OFF", &flag));
+    ck_assert_ptr_null(cfaop_parse_keyword(&cfaop_on_off_keywords, "OFF", &flag));
     ck_assert_int_eq(flag, 0);
     flag = -1;
-    ck_assert_str_eq(cfaop_parse_on_off("yes", &flag), "must be On or Off");
-    ck_assert_str_eq(cfaop_parse_on_off("", &flag), "must be On or Off");
-    ck_assert_str_eq(cfaop_parse_on_off("1", &flag), "must be On or Off");
-    ck_assert_str_eq(cfaop_parse_on_off("ReportOnly", &flag), "must be On or Off");
+    ck_assert_str_eq(cfaop_parse_keyword(&cfaop_on_off_keywords, "yes", &flag), "must be On or Off");
+    ck_assert_str_eq(cfaop_parse_keyword(&cfaop_on_off_keywords, "", &flag), "must be On or Off");
+    ck_assert_str_eq(cfaop_parse_keyword(&cfaop_on_off_keywords, "1", &flag), "must be On or Off");
+    ck_assert_str_eq(cfaop_parse_keyword(&cfaop_on_off_keywords, "ReportOnly", &flag), "must be On or Off");
     ck_assert_int_eq(flag, -1);
 }
 END_TEST

@@ -81,7 +81,6 @@ START_TEST(build_with_cert)
     cfaop_certinfo_fill(tu_pool, leaf, &info);
     ck_assert_str_eq(exp.verified, "SUCCESS");
     ck_assert_str_eq(exp.policy, "zone");
-    ck_assert_int_eq(exp.has_cert, 1);
     ck_assert_str_eq(exp.cert.subject_dn, "CN=origin-pull,O=Org,C=US");
     ck_assert_str_eq(exp.cert.issuer_dn, "CN=Export CA,O=Unit Test");
     ck_assert_str_eq(exp.cert.serial, "01AB");
@@ -103,7 +102,7 @@ START_TEST(build_failed_cert_keeps_fields)
     cfaop_export_build(tu_pool, &v, "hostname:app.example.com", leaf, &exp);
     ck_assert_str_eq(exp.verified, "FAILED:expired");
     ck_assert_str_eq(exp.policy, "hostname:app.example.com");
-    ck_assert_int_eq(exp.has_cert, 1);
+    ck_assert_int_eq(exp.nvars, CFAOP_EXPORT_MAX_VARS);
     ck_assert_str_eq(exp.cert.serial, "01AB");
 }
 END_TEST
@@ -114,11 +113,10 @@ START_TEST(build_without_cert)
     cfaop_export_t exp;
 
     memset(&exp, 0, sizeof(exp));
-    exp.has_cert = 7;
+    exp.nvars = 7;
     cfaop_export_build(tu_pool, &v, "zone", NULL, &exp);
     ck_assert_str_eq(exp.verified, "NONE");
     ck_assert_str_eq(exp.policy, "zone");
-    ck_assert_int_eq(exp.has_cert, 0);
     ck_assert_int_eq(exp.nvars, 2);
 }
 END_TEST

@@ -62,6 +62,34 @@ START_TEST(map_line_comment_and_files)
 }
 END_TEST
 
+/* A CFAOPHostnameMap file through the one line reader: a BOM, blank and
+ * comment lines skipped, each hostname line with where it was written;
+ * an error names the line and the file. */
+START_TEST(map_file_lines)
+{
+    static const char text[] = "\xef\xbb\xbf" "a.example.com /a.pem # x\n\n# c\n"
+                               "*.b.example.com /a.pem /b.pem\r\n";
+    const char *path = tu_write_temp(text, sizeof(text) - 1), *bad;
+    const cfaop_hostmap_line_t *line;
+    apr_array_header_t *lines;
+
+    ck_assert_ptr_null(cfaop_hostmap_file_load(tu_pool, path, &lines));
+    ck_assert_int_eq(lines->nelts, 2);
+    line = &APR_ARRAY_IDX(lines, 1, cfaop_hostmap_line_t);
+    ck_assert_str_eq(line->hostname, "*.b.example.com");
+    ck_assert_int_eq(line->files->nelts, 2);
+    ck_assert_str_eq(line->origin, apr_psprintf(tu_pool, "line 4 of %s", path));
+    bad = tu_write_temp("a.example.com /a.pem\nb.example.com\n", 35);
+    ck_assert_str_eq(cfaop_hostmap_file_load(tu_pool, bad, &lines),
+                     apr_psprintf(tu_pool, "line 2 of %s: 'b.example.com' has no CA file "
+                                  "(expected: hostname ca-file [ca-file ...])", bad));
+    bad = tu_write_temp("a.example.com /a.pem\nb.exa\0mple.com /a.pem\n", 43);
+    ck_assert_str_eq(cfaop_hostmap_file_load(tu_pool, bad, &lines),
+                     apr_psprintf(tu_pool, "line 2 of %s: it has a NUL byte (the file is not "
+                                  "a text file)", bad));
+}
+END_TEST
+
 /* A PHP script or an embedded interpreter may call setlocale() in the
  * child. Under tr_TR.UTF-8, tolower('I') is 'I' (the dotless i is
  * another character), so a locale-following fold would miss "WIKI". */
@@ -105,20 +133,20 @@ END_TEST
 
 START_TEST(turkish_keywords_and_numbers)
 {
-    cfaop_mode_t mode = CFAOP_MODE_UNSET;
-    cfaop_cch_mode_t cch;
+    int mode = CFAOP_MODE_UNSET;
+    int cch;
     cfaop_serial_t serial;
     unsigned char pin[CFAOP_PIN_LEN];
     int flag = -1;
 
     turkish();
-    ck_assert_ptr_null(cfaop_parse_mode("REPORTONLY", &mode));
+    ck_assert_ptr_null(cfaop_parse_keyword(&cfaop_mode_keywords, "REPORTONLY", &mode));
     ck_assert_int_eq(mode, CFAOP_MODE_REPORT_ONLY);
-    ck_assert_ptr_null(cfaop_parse_cch("STRIP", &cch));
+    ck_assert_ptr_null(cfaop_parse_keyword(&cfaop_cch_keywords, "STRIP", &cch));
     ck_assert_int_eq(cch, CFAOP_CCH_STRIP);
-    ck_assert_ptr_null(cfaop_parse_cch("VERIFY", &cch));
+    ck_assert_ptr_null(cfaop_parse_keyword(&cfaop_cch_keywords, "VERIFY", &cch));
     ck_assert_int_eq(cch, CFAOP_CCH_VERIFY);
-    ck_assert_ptr_null(cfaop_parse_on_off("ON", &flag));
+    ck_assert_ptr_null(cfaop_parse_keyword(&cfaop_on_off_keywords, "ON", &flag));
     ck_assert_int_eq(flag, 1);
     ck_assert_ptr_null(cfaop_serial_parse(tu_pool, "SERIAL=0A1B", &serial));
     ck_assert_int_eq(serial.len, 2);
@@ -141,6 +169,7 @@ Suite *hostmap_suite(void)
     tcase_add_test(tc, hostname_is_lower_cased);
     tcase_add_test(tc, lookup_exact_beats_wildcard);
     tcase_add_test(tc, map_line_comment_and_files);
+    tcase_add_test(tc, map_file_lines);
     tcase_add_test(loc, turkish_hostnames_fold);
     tcase_add_test(loc, turkish_keywords_and_numbers);
     suite_add_tcase(s, tc);

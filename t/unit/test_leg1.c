@@ -12,6 +12,7 @@
 #include "leg1.h"
 #include "leg1_verify.h"
 #include "certinfo.h"
+#include "codec.h"
 
 Suite *leg1_suite(void);
 
@@ -35,7 +36,7 @@ static char *fingerprint(X509 *cert)
     unsigned char digest[32];
 
     ck_assert(cfaop_cert_sha256(cert, digest));
-    return cfaop_hex_lower(tu_pool, digest, sizeof(digest));
+    return cfaop_hex_encode(tu_pool, "", digest, sizeof(digest), 0);
 }
 
 /* A header table from name/value pairs, NULL-terminated; apr_table_add

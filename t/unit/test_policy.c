@@ -412,7 +412,6 @@ START_TEST(create_fields)
     ck_assert_str_eq(p->name, "hostname:app.example.com");
     ck_assert_int_eq(p->depth, 3);
     ck_assert_ptr_nonnull(p->store);
-    ck_assert_int_eq(p->builtin_only, 0);
     ck_assert_int_eq(sk_X509_NAME_num(p->ca_names), 1);
     ck_assert_int_eq(X509_NAME_cmp(sk_X509_NAME_value(p->ca_names, 0),
                                    X509_get_subject_name(ca.cert)), 0);
@@ -484,7 +483,6 @@ START_TEST(alias_shares_trust)
     ck_assert_ptr_eq(alias->store, base->store);
     ck_assert_ptr_eq(alias->ca_names, base->ca_names);
     ck_assert_int_eq(alias->depth, 2);
-    ck_assert_int_eq(alias->builtin_only, base->builtin_only);
     v = verify(alias, good_leaf(&ca).cert, NULL);
     ck_assert_verdict(v, CFAOP_REASON_NONE, X509_V_OK, 0);
 }
@@ -500,18 +498,13 @@ START_TEST(no_anchors_fails)
 }
 END_TEST
 
-START_TEST(builtin_only)
+START_TEST(builtin_ca_refuses_own_leaf)
 {
     tu_cred_t ca = tu_make_ca("Own CA");
     cfaop_anchor_set_t *builtin = NULL;
-    cfaop_anchor_set_t *own = set_of("own.pem", ca.cert, NULL);
 
     ck_assert_ptr_null(cfaop_anchor_set_load_pem(tu_pool, cfaop_builtin_ca_pem,
                                                  CFAOP_BUILTIN_CA_NAME, 1, &builtin));
-    ck_assert_int_eq(policy_of(1, 1, builtin, NULL)->builtin_only, 1);
-    ck_assert_int_eq(policy_of(1, 2, builtin, own)->builtin_only, 0);
-    ck_assert_int_eq(policy_of(1, 2, own, builtin)->builtin_only, 0);
-    ck_assert_int_eq(policy_of(1, 1, own, NULL)->builtin_only, 0);
     /* The built-in CA does not trust our own leaf. */
     ck_assert_int_eq(verify(policy_of(1, 1, builtin, NULL), good_leaf(&ca).cert, NULL).reason,
                      CFAOP_REASON_UNTRUSTED);
@@ -592,7 +585,7 @@ Suite *policy_suite(void)
     tcase_add_test(tc, rotation_overlap_names_once);
     tcase_add_test(tc, alias_shares_trust);
     tcase_add_test(tc, no_anchors_fails);
-    tcase_add_test(tc, builtin_only);
+    tcase_add_test(tc, builtin_ca_refuses_own_leaf);
     tcase_add_test(tc, time_edges_cache_agrees_with_openssl);
     suite_add_tcase(s, tc);
     return s;

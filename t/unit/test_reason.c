@@ -177,9 +177,7 @@ static const struct {
     { CFAOP_REASON_REVOKED, X509_V_OK, SSL_AD_CERTIFICATE_REVOKED },
     { CFAOP_REASON_DENIED_SERIAL, X509_V_OK, SSL_AD_CERTIFICATE_REVOKED },
     { CFAOP_REASON_BAD_SIGNATURE, X509_V_OK, SSL_AD_DECRYPT_ERROR },
-    /* KNOWN BUG (reported): reason.c maps depth-exceeded to
-     * X509_V_ERR_CERT_CHAIN_TOO_LONG, which OpenSSL's table turns into
-     * unknown_ca; the SPEC and the brief want bad_certificate. */
+    /* depth-exceeded is bad_certificate, whatever error OpenSSL saw */
     { CFAOP_REASON_DEPTH_EXCEEDED, X509_V_OK, SSL_AD_BAD_CERTIFICATE },
     { CFAOP_REASON_DEPTH_EXCEEDED, X509_V_ERR_CERT_CHAIN_TOO_LONG, SSL_AD_BAD_CERTIFICATE },
     { CFAOP_REASON_PIN_MISMATCH, X509_V_OK, SSL_AD_BAD_CERTIFICATE },

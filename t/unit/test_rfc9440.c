@@ -7,6 +7,7 @@
 #include <apr_strings.h>
 #include <openssl/evp.h>
 
+#include "codec.h"
 #include "rfc9440.h"
 
 Suite *rfc9440_suite(void);

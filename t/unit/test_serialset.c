@@ -197,6 +197,42 @@ START_TEST(add_all_merges)
 }
 END_TEST
 
+/* A deny file named by many vhosts is one shared, frozen set; each vhost's
+ * set includes it by reference and keeps its own inline serials. */
+START_TEST(include_shares_by_reference)
+{
+    cfaop_serialset_t *shared = cfaop_serialset_create(tu_pool);
+    cfaop_serialset_t *vhost = cfaop_serialset_create(tu_pool);
+    cfaop_serialset_t *other = cfaop_serialset_create(tu_pool);
+    cfaop_serialset_t *merged = cfaop_serialset_create(tu_pool);
+
+    add(shared, "01");
+    add(shared, "02");
+    ck_assert_str_eq(cfaop_serialset_include(vhost, shared),
+                     "a shared serial set must be built before it is included");
+    ck_assert_ptr_null(cfaop_serialset_freeze(shared));
+    add(vhost, "03");
+    ck_assert_ptr_null(cfaop_serialset_include(vhost, shared));
+    ck_assert_ptr_null(cfaop_serialset_include(vhost, shared));
+    ck_assert_ptr_null(cfaop_serialset_include(other, shared));
+    ck_assert_uint_eq(cfaop_serialset_count(vhost), 3);
+    ck_assert(has(vhost, "01") && has(vhost, "02") && has(vhost, "03"));
+    ck_assert_ptr_null(cfaop_serialset_freeze(vhost));
+    ck_assert(has(vhost, "01") && has(vhost, "02") && has(vhost, "03") && !has(vhost, "04"));
+    /* the shared set and the other vhost do not get this vhost's own */
+    ck_assert(!has(shared, "03") && !has(other, "03") && has(other, "02"));
+    /* the memory of a vhost's set is its own records, not the shared ones */
+    ck_assert_uint_lt(cfaop_serialset_memory(vhost), cfaop_serialset_memory(shared));
+    /* merging a vhost into another (main server and vhost) keeps the reference */
+    add(merged, "04");
+    ck_assert_ptr_null(cfaop_serialset_add_all(merged, vhost));
+    ck_assert_ptr_null(cfaop_serialset_add_all(merged, other));
+    ck_assert_uint_eq(cfaop_serialset_count(merged), 4);
+    ck_assert(has(merged, "01") && has(merged, "03") && has(merged, "04"));
+    ck_assert_str_eq(cfaop_serialset_include(vhost, other), "the serial set is already built");
+}
+END_TEST
+
 START_TEST(contains_cert)
 {
     tu_cred_t ca = tu_make_ca("Deny CA");
@@ -636,6 +672,7 @@ Suite *serialset_suite(void)
     tcase_add_test(tc, no_add_after_freeze);
     tcase_add_test(tc, many_sequential_and_wide);
     tcase_add_test(tc, add_all_merges);
+    tcase_add_test(tc, include_shares_by_reference);
     tcase_add_test(tc, contains_cert);
     tcase_add_test(tc, released_with_pool);
     suite_add_tcase(s, tc);

@@ -22,7 +22,7 @@ LIBS         := -lssl -lcrypto
 
 ENGINE_SRC := $(wildcard src/*.c)
 ENGINE_OBJ := $(patsubst src/%.c,$(BUILD)/engine/%.o,$(ENGINE_SRC)) $(BUILD)/engine/builtin_ca_pem.o
-GLUE_SRC   := mod_cf_aop.c mod_cf_aop_ssl.c mod_cf_aop_request.c mod_cf_aop_authz.c
+GLUE_SRC   := mod_cf_aop.c mod_cf_aop_tls.c mod_cf_aop_startup.c mod_cf_aop_request.c mod_cf_aop_authz.c
 GLUE_SRC   += mod_cf_aop_remoteip.c
 GLUE_SRC   += mod_cf_aop_status.c
 GLUE_OBJ   := $(patsubst %.c,$(BUILD)/glue/%.o,$(GLUE_SRC))

@@ -605,11 +605,22 @@ static void register_hooks(apr_pool_t *p)
     static const char *const after_ssl[] = { "mod_ssl.c", NULL };
     static const char *const after_remoteip[] = { "mod_remoteip.c", NULL };
 
+    /* configuration: mod_cf_aop.c, then mod_cf_aop_tls.c, mod_cf_aop_startup.c */
     ap_hook_pre_config(cfaop_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_pre_config(cfaop_tls_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(cfaop_check_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_check_config(cfaop_tls_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(cfaop_post_config, after_ssl, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(cfaop_startup_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(cfaop_child_init, NULL, NULL, APR_HOOK_MIDDLE);
-    cfaop_register_ssl_hooks(p);
+    ap_hook_monitor(cfaop_stale_crl_monitor, NULL, NULL, APR_HOOK_MIDDLE);
+    /* mod_cf_aop_tls.c: mod_ssl's hooks for each vhost's TLS context and
+     * each connection; the verdict filter sits just above mod_ssl's "SSL/TLS
+     * Filter" (AP_FTYPE_CONNECTION + 5). */
+    APR_OPTIONAL_HOOK(ssl, init_server, cfaop_tls_init_server, NULL, NULL, APR_HOOK_MIDDLE);
+    APR_OPTIONAL_HOOK(ssl, pre_handshake, cfaop_tls_pre_handshake, NULL, NULL, APR_HOOK_MIDDLE);
+    cfaop_verdict_filter_handle = ap_register_input_filter("cfaop_verdict", cfaop_verdict_filter,
+                                                           NULL, AP_FTYPE_CONNECTION + 4);
     /* mod_cf_aop_request.c: FakeBasicAuth's guard right after mod_ssl's
      * check_authn, before any authentication provider; the decision first
      * of all post_read_request hooks. */

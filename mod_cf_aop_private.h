@@ -16,6 +16,10 @@
 #error "mod_cf_aop needs the headers of Apache httpd 2.4.30 or later"
 #endif
 
+#include "mod_ssl.h"         /* SSL_DECLARE, for the mod_ssl hooks below */
+#include "mpm_common.h"      /* ap_hook_monitor */
+#include "util_filter.h"
+#include <apr_optional_hooks.h>
 #include <openssl/ssl.h>
 
 #include "src/directive.h"
@@ -118,22 +122,52 @@ typedef struct {
 /* The decision recorded for the request (or the one it was derived from). */
 const cfaop_req_t *cfaop_request_state(const request_rec *r);
 
-/* mod_cf_aop_ssl.c */
-/* Loads every active vhost's CRLs against its anchors and freezes its
- * lists; an error fails the configuration (and configtest). */
-apr_status_t cfaop_build_checks(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *main_server);
-void cfaop_register_ssl_hooks(apr_pool_t *p);
+/* mod_cf_aop.c */
+/* Records what a configuration file loaded ("12345 serials"), for the
+ * one CFAOP0031 notice per file at each start and reload. */
+void cfaop_note_loaded(server_rec *s, const char *directive, const char *path, const char *what);
+
+/* mod_cf_aop_tls.c: mod_ssl's callbacks and each connection's verdict. */
+/* Debian's apache2-dev does not ship mod_ssl_openssl.h; these two
+ * declarations are the ones it makes for the hooks this module uses. */
+APR_DECLARE_EXTERNAL_HOOK(ssl, SSL, int, init_server,
+                          (server_rec *s, apr_pool_t *p, int is_proxy, SSL_CTX *ctx))
+APR_DECLARE_EXTERNAL_HOOK(ssl, SSL, int, pre_handshake,
+                          (conn_rec *c, SSL *ssl, int is_proxy))
+int cfaop_tls_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp);
+int cfaop_tls_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
+                           server_rec *main_server);
+int cfaop_tls_init_server(server_rec *s, apr_pool_t *p, int is_proxy, SSL_CTX *ctx);
+int cfaop_tls_pre_handshake(conn_rec *c, SSL *ssl, int is_proxy);
+/* The verdict filter (AP_FTYPE_CONNECTION + 4, above mod_ssl's): ReportOnly
+ * verdicts reach mod_ssl's verify result once its handshake check is done. */
+apr_status_t cfaop_verdict_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_input_mode_t mode,
+                                  apr_read_type_e block, apr_off_t readbytes);
+extern ap_filter_rec_t *cfaop_verdict_filter_handle;
 cfaop_conn_t *cfaop_conn_state(conn_rec *c);
 /* ReportOnly: once mod_ssl has accepted the handshake, its verify result
  * carries the module's verdict (SSL_CLIENT_VERIFY reads FAILED:...).
  * Only from the connection's own thread. */
 void cfaop_report_verdict_to_modssl(const cfaop_conn_t *st);
+
+/* mod_cf_aop_startup.c: the configuration's checks and warnings, and the
+ * stale-CRL monitor. */
+/* Loads every active vhost's CRLs against its anchors and freezes its
+ * lists; an error fails the configuration (and configtest). */
+apr_status_t cfaop_build_checks(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *main_server);
 /* Without mod_ssl, or on an httpd older than 2.4.30, no handshake of a
  * CFAOP vhost could be verified and every request would be refused with
  * nothing said at startup: the configuration is refused (CFAOP0024). */
 apr_status_t cfaop_check_runtime(apr_pool_t *ptemp, server_rec *main_server);
+/* mod_ssl's own revocation directives (SSLCARevocationCheck with a CRL
+ * file or path, SSLOCSPEnable) on a CFAOP vhost, its own or inherited,
+ * check nothing there; each is a configuration error (CFAOP0030). */
+apr_status_t cfaop_check_modssl_revocation(apr_pool_t *ptemp, server_rec *main_server);
 /* Startup checks: warnings an admin sees in configtest and the error log. */
 void cfaop_config_warnings(apr_pool_t *ptemp, server_rec *main_server);
+int cfaop_startup_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
+                              server_rec *s);
+int cfaop_stale_crl_monitor(apr_pool_t *p, server_rec *main_server);
 /* The configuration tree as the startup checks read it: the
  * <VirtualHost> node that defined s (NULL for the main server); what a
  * server-level directive is in a vhost, its own last use else the main
@@ -141,15 +175,6 @@ void cfaop_config_warnings(apr_pool_t *ptemp, server_rec *main_server);
 const ap_directive_t *find_vhost_node(const ap_directive_t *d, const server_rec *s);
 const ap_directive_t *effective_directive(const ap_directive_t *node, const char *name);
 const char *vhost_label(apr_pool_t *p, const server_rec *s);
-
-/* Configuration side (mod_cf_aop_ssl.c, startup half): mod_ssl's own
- * revocation directives (SSLCARevocationCheck with a CRL file or path,
- * SSLOCSPEnable) on a CFAOP vhost, its own or inherited, check nothing
- * there; each is a configuration error (CFAOP0030). */
-apr_status_t cfaop_check_modssl_revocation(apr_pool_t *ptemp, server_rec *main_server);
-/* Records what a configuration file loaded ("12345 serials"), for the
- * one CFAOP0031 notice per file at each start and reload (mod_cf_aop.c). */
-void cfaop_note_loaded(server_rec *s, const char *directive, const char *path, const char *what);
 
 /* ---- mod_cf_aop_request.c and mod_cf_aop_authz.c: per request -----------
  * The hooks and providers, registered by mod_cf_aop.c's register_hooks. */

@@ -77,10 +77,8 @@ static void *merge_srv_cfg(apr_pool_t *p, void *basev, void *addv)
     else
         MERGE_PTR(deny);
     mrg->server = add->server;
-    /* built at ssl_init_server time, per vhost, never inherited */
-    mrg->zone_policy = NULL;
-    mrg->hostname_policies = NULL;
-    mrg->crl_next_update = 0;
+    /* set at startup, per vhost, never inherited */
+    mrg->engine = NULL;
     mrg->modssl_info_cb = NULL;
     mrg->status = NULL;
     return mrg;
@@ -548,12 +546,53 @@ static const command_rec cfaop_cmds[] = {
     { NULL }
 };
 
+static void note_engine_load(void *server, const char *directive, const char *path,
+                             const char *what)
+{
+    cfaop_note_loaded(server, directive, path, what);
+}
+
+/* Each active vhost's merged directives compiled into its engine: what
+ * serving uses, and what configtest checks. An error fails the start. */
+static apr_status_t compile_engines(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *main_server)
+{
+    cfaop_engine_pass_t *pass = cfaop_engine_pass_create(pconf, ptemp, note_engine_load);
+    server_rec *s;
+
+    for (s = main_server; s; s = s->next) {
+        cfaop_srv_cfg *sc = ap_get_module_config(s->module_config, &cf_aop_module);
+        cfaop_engine_spec_t spec;
+        const char *err;
+
+        sc->engine = NULL;
+        if (!cfaop_active(sc))
+            continue;
+        spec.label = apr_psprintf(ptemp, "%s:%d", s->server_hostname, s->port);
+        spec.mode = sc->mode;
+        spec.depth = sc->depth;
+        spec.host_check = sc->host_check;
+        spec.chain_cache = sc->chain_cache;
+        spec.client_cert_headers = sc->client_cert_headers;
+        spec.client_ca = sc->client_ca;
+        spec.trusted = sc->trusted;
+        spec.hostmap = sc->hostmap;
+        spec.revocation_files = sc->revocation_files;
+        spec.deny = sc->deny;
+        spec.pins = sc->pins;
+        if ((err = cfaop_engine_build(pass, &spec, s, &sc->engine)) != NULL) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "%s", err);
+            return APR_EGENERAL;
+        }
+    }
+    return APR_SUCCESS;
+}
+
 static int cfaop_check_config(apr_pool_t *pconf, apr_pool_t *plog,
                               apr_pool_t *ptemp, server_rec *s)
 {
     (void)plog;
     cfaop_chaincache_new_generation();
-    if (apply_defaults(pconf, s) != APR_SUCCESS || cfaop_build_checks(pconf, ptemp, s) != APR_SUCCESS
+    if (apply_defaults(pconf, s) != APR_SUCCESS || compile_engines(pconf, ptemp, s) != APR_SUCCESS
         || cfaop_check_modssl_revocation(ptemp, s) != APR_SUCCESS
         || cfaop_check_runtime(ptemp, s) != APR_SUCCESS)
         return !OK;

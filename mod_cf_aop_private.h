@@ -23,6 +23,7 @@
 #include <openssl/ssl.h>
 
 #include "src/directive.h"
+#include "src/engine.h"
 #include "src/export.h"
 #include "src/hostmap.h"
 #include "src/judge.h"
@@ -37,20 +38,6 @@ APLOG_USE_MODULE(cf_aop);
 #define CFAOP_UNSET (-1)
 
 typedef struct cfaop_srv_cfg cfaop_srv_cfg;
-
-/* A file named by a directive, with where it was named, for messages. */
-typedef struct {
-    const char *path;
-    const char *origin;                 /* "line N of httpd.conf" */
-} cfaop_file_ref_t;
-
-/* One CFAOPHostnameCA (or map line): its CA files, in the order given. */
-typedef struct {
-    const char *hostname;               /* normalized, e.g. "*.example.com" */
-    apr_array_header_t *sets;           /* cfaop_anchor_set_t * */
-    const char *key;                    /* identifies the CA file list, to share trust */
-    int index;                          /* into cfaop_srv_cfg.hostname_policies */
-} cfaop_hostname_entry_t;
 
 struct cfaop_srv_cfg {
     /* from the directives, merged */
@@ -67,12 +54,9 @@ struct cfaop_srv_cfg {
     cfaop_pinset_t *pins;               /* CFAOPPinSHA256 / CFAOPPinSPKI; NULL = unset */
     int remote_ip;                      /* CFAOPRemoteIP */
 
-    /* built once at startup (check_config, ssl_init_server), read-only afterwards */
+    /* set at startup (check_config, ssl_init_server), read-only afterwards */
     server_rec *server;
-    cfaop_checks_t checks;
-    time_t crl_next_update;             /* earliest nextUpdate of its CRLs, 0 = none */
-    cfaop_policy_t *zone_policy;
-    const cfaop_policy_t **hostname_policies;   /* by entry index */
+    const cfaop_engine_t *engine;       /* compiled from the above (src/engine.c); NULL = Off */
     void (*modssl_info_cb)(const SSL *ssl, int where, int ret);
     struct cfaop_status_vhost *status;  /* its counters (mod_cf_aop_status.c); NULL: none kept */
 };
@@ -107,7 +91,8 @@ static APR_INLINE int cfaop_active(const cfaop_srv_cfg *sc)
 }
 
 /* The policy a client-sent name (SNI or Host; NULL for none) selects on
- * a vhost: its hostname entry, else the zone policy. */
+ * a vhost: its hostname entry, else the zone policy (mod_cf_aop_tls.c,
+ * from the vhost's engine). */
 const cfaop_policy_t *cfaop_policy_for_name(const cfaop_srv_cfg *sc, const char *name);
 
 /* What the request hook decided, for the authorization providers. */
@@ -152,9 +137,6 @@ void cfaop_report_verdict_to_modssl(const cfaop_conn_t *st);
 
 /* mod_cf_aop_startup.c: the configuration's checks and warnings, and the
  * stale-CRL monitor. */
-/* Loads every active vhost's CRLs against its anchors and freezes its
- * lists; an error fails the configuration (and configtest). */
-apr_status_t cfaop_build_checks(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *main_server);
 /* Without mod_ssl, or on an httpd older than 2.4.30, no handshake of a
  * CFAOP vhost could be verified and every request would be refused with
  * nothing said at startup: the configuration is refused (CFAOP0024). */

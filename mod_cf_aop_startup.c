@@ -22,97 +22,6 @@
 
 #define CFAOP_EXPIRY_WARNING_DAYS 30
 
-static apr_status_t free_store(void *store)
-{
-    X509_STORE_free(store);
-    return APR_SUCCESS;
-}
-
-/* Every anchor a vhost trusts (zone and hostnames), to check CRL signatures. */
-static X509_STORE *vhost_anchor_store(apr_pool_t *ptemp, const cfaop_srv_cfg *sc)
-{
-    X509_STORE *store = X509_STORE_new();
-    int i, j, k;
-
-    if (store == NULL)
-        return NULL;
-    apr_pool_cleanup_register(ptemp, store, free_store, apr_pool_cleanup_null);
-    for (i = 0; i < sc->trusted->nelts; i++) {
-        const cfaop_anchor_set_t *set = APR_ARRAY_IDX(sc->trusted, i, cfaop_anchor_set_t *);
-        for (k = 0; k < sk_X509_num(set->certs); k++)
-            X509_STORE_add_cert(store, sk_X509_value(set->certs, k));
-    }
-    if (sc->hostmap != NULL) {
-        const apr_array_header_t *entries = cfaop_hostmap_values(sc->hostmap);
-        for (i = 0; i < entries->nelts; i++) {
-            const cfaop_hostname_entry_t *entry = APR_ARRAY_IDX(entries, i, cfaop_hostname_entry_t *);
-            for (j = 0; j < entry->sets->nelts; j++) {
-                const cfaop_anchor_set_t *set = APR_ARRAY_IDX(entry->sets, j, cfaop_anchor_set_t *);
-                for (k = 0; k < sk_X509_num(set->certs); k++)
-                    X509_STORE_add_cert(store, sk_X509_value(set->certs, k));
-            }
-        }
-    }
-    ERR_clear_error();
-    return store;
-}
-
-apr_status_t cfaop_build_checks(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *main_server)
-{
-    server_rec *s;
-
-    for (s = main_server; s; s = s->next) {
-        cfaop_srv_cfg *sc = ap_get_module_config(s->module_config, &cf_aop_module);
-        const char *err = NULL;
-        int i;
-
-        memset(&sc->checks, 0, sizeof(sc->checks));
-        sc->crl_next_update = 0;
-        if (!cfaop_active(sc))
-            continue;
-        if (sc->deny != NULL) {
-            if (!cfaop_serialset_frozen(sc->deny) && (err = cfaop_serialset_freeze(sc->deny)) != NULL) {
-                ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "CFAOP0006: CFAOPDenySerial: %s", err);
-                return APR_EGENERAL;
-            }
-            sc->checks.deny = sc->deny;
-        }
-        if (sc->pins != NULL && (cfaop_pinset_count_sha256(sc->pins) || cfaop_pinset_count_spki(sc->pins)))
-            sc->checks.pins = sc->pins;
-        if (sc->revocation_files != NULL) {
-            cfaop_revocation_t *crls = cfaop_revocation_create(pconf);
-            X509_STORE *anchors = vhost_anchor_store(ptemp, sc);
-
-            for (i = 0; i < sc->revocation_files->nelts; i++) {
-                const cfaop_file_ref_t *ref = &APR_ARRAY_IDX(sc->revocation_files, i, cfaop_file_ref_t);
-                const apr_array_header_t *infos = cfaop_revocation_crls(crls);
-                int first = infos->nelts, k;
-                apr_size_t entries = 0;
-
-                if (anchors == NULL || (err = cfaop_revocation_load_file(crls, ref->path, anchors)) != NULL) {
-                    ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s,
-                                 "CFAOP0007: CFAOPRevocationFile (%s): %s", ref->origin,
-                                 err ? err : "out of memory");
-                    return APR_EGENERAL;
-                }
-                infos = cfaop_revocation_crls(crls);
-                for (k = first; k < infos->nelts; k++)
-                    entries += APR_ARRAY_IDX(infos, k, cfaop_crl_info_t).entries;
-                cfaop_note_loaded(s, "CFAOPRevocationFile", ref->path,
-                                  apr_psprintf(ptemp, "%d CRL%s, %" APR_SIZE_T_FMT " entr%s",
-                                               infos->nelts - first, infos->nelts - first == 1 ? "" : "s",
-                                               entries, entries == 1 ? "y" : "ies"));
-            }
-            if ((err = cfaop_revocation_freeze(crls)) != NULL) {
-                ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "CFAOP0007: CFAOPRevocationFile: %s", err);
-                return APR_EGENERAL;
-            }
-            sc->checks.crls = crls;
-            sc->crl_next_update = cfaop_revocation_next_update(crls);
-        }
-    }
-    return APR_SUCCESS;
-}
 
 /* ---- startup checks ---------------------------------------------------- */
 
@@ -441,8 +350,9 @@ void cfaop_config_warnings(apr_pool_t *ptemp, server_rec *main_server)
                                   "hostname CA file", now);
             }
         }
-        if (sc->checks.crls != NULL) {
-            const apr_array_header_t *stale = cfaop_revocation_stale(sc->checks.crls, ptemp, now);
+        if (sc->engine->checks.crls != NULL) {
+            const apr_array_header_t *stale = cfaop_revocation_stale(sc->engine->checks.crls,
+                                                                     ptemp, now);
             for (i = 0; i < stale->nelts; i++)
                 ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
                              "CFAOP0014: %s: %s", label,
@@ -476,7 +386,8 @@ int cfaop_stale_crl_monitor(apr_pool_t *p, server_rec *main_server)
         const cfaop_srv_cfg *sc = cfaop_srv(s);
         time_t *last;
 
-        if (!cfaop_active(sc) || sc->crl_next_update == 0 || now <= sc->crl_next_update)
+        if (!cfaop_active(sc) || sc->engine->crl_next_update == 0
+            || now <= sc->engine->crl_next_update)
             continue;
         last = apr_hash_get(stale_warned, &sc, sizeof(sc));
         if (last == NULL) {

@@ -161,16 +161,17 @@ static struct cfaop_status_vhost *build_vhost(apr_pool_t *p, server_rec *main_se
     vs->policy_names = apr_pcalloc(p, sizeof(*vs->policy_names) * vs->npolicies);
     vs->policy_slot = apr_hash_make(p);
     vs->policy_names[0] = "zone";
-    if (sc->zone_policy != NULL) {
+    if (sc->engine != NULL) {
         slot = apr_pcalloc(p, sizeof(*slot));
-        apr_hash_set(vs->policy_slot, apr_pmemdup(p, &sc->zone_policy, sizeof(sc->zone_policy)),
-                     sizeof(sc->zone_policy), slot);
+        apr_hash_set(vs->policy_slot, apr_pmemdup(p, &sc->engine->zone_policy,
+                                                  sizeof(sc->engine->zone_policy)),
+                     sizeof(sc->engine->zone_policy), slot);
     }
     for (i = 0; sc->trusted != NULL && i < sc->trusted->nelts; i++)
         add_anchors(p, m, seen, APR_ARRAY_IDX(sc->trusted, i, cfaop_anchor_set_t *));
     for (i = 0; entries != NULL && i < entries->nelts; i++) {
         const cfaop_hostname_entry_t *entry = APR_ARRAY_IDX(entries, i, cfaop_hostname_entry_t *);
-        const cfaop_policy_t *policy = sc->hostname_policies ? sc->hostname_policies[entry->index] : NULL;
+        const cfaop_policy_t *policy = cfaop_engine_hostname_policy(sc->engine, entry->index);
 
         vs->policy_names[1 + entry->index] = apr_pstrcat(p, "hostname:", entry->hostname, NULL);
         if (policy != NULL) {
@@ -182,8 +183,8 @@ static struct cfaop_status_vhost *build_vhost(apr_pool_t *p, server_rec *main_se
             add_anchors(p, m, seen, APR_ARRAY_IDX(entry->sets, j, cfaop_anchor_set_t *));
     }
     add_deny_files(p, m, main_server, s);
-    if (sc->checks.crls != NULL) {
-        const apr_array_header_t *infos = cfaop_revocation_crls(sc->checks.crls);
+    if (sc->engine != NULL && sc->engine->checks.crls != NULL) {
+        const apr_array_header_t *infos = cfaop_revocation_crls(sc->engine->checks.crls);
         for (i = 0; i < infos->nelts; i++) {
             const cfaop_crl_info_t *info = &APR_ARRAY_IDX(infos, i, cfaop_crl_info_t);
             cfaop_status_crl_t *c = apr_array_push(m->crls);

@@ -7,7 +7,6 @@
 #include "http_log.h"
 #include "util_filter.h"
 
-#include <apr_hash.h>
 #include <apr_strings.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -82,7 +81,7 @@ static void log_verdict(conn_rec *c, SSL *ssl, const cfaop_conn_t *st, X509 *lea
  * authentication): mod_ssl trusts what that handshake accepts. */
 static int enforcing(const cfaop_conn_t *st, const cfaop_srv_cfg *sc)
 {
-    return sc->mode == CFAOP_MODE_ON || (st->handshake_done && !st->resumed);
+    return sc->engine->mode == CFAOP_MODE_ON || (st->handshake_done && !st->resumed);
 }
 
 /* Records the connection's verdict; returns whether the handshake may
@@ -117,14 +116,14 @@ static void log_completed(conn_rec *c, SSL *ssl, cfaop_conn_t *st, const cfaop_s
         return;
     st->verdict_logged = 1;
     log_verdict(c, ssl, st, SSL_get0_peer_certificate(ssl),
-                st->verdict.reason != CFAOP_REASON_NONE && sc->mode == CFAOP_MODE_ON);
+                st->verdict.reason != CFAOP_REASON_NONE && sc->engine->mode == CFAOP_MODE_ON);
 }
 
 void cfaop_report_verdict_to_modssl(const cfaop_conn_t *st)
 {
     const cfaop_verdict_t *v = &st->verdict;
 
-    if (!st->judged || st->judged_by == NULL || st->judged_by->mode != CFAOP_MODE_REPORT_ONLY
+    if (!st->judged || st->judged_by == NULL || st->judged_by->engine->mode != CFAOP_MODE_REPORT_ONLY
         || v->reason == CFAOP_REASON_NONE || v->reason == CFAOP_REASON_NO_CERT)
         return;
     SSL_set_verify_result(st->ssl, v->x509_error != X509_V_OK
@@ -151,12 +150,7 @@ apr_status_t cfaop_verdict_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_inp
 
 const cfaop_policy_t *cfaop_policy_for_name(const cfaop_srv_cfg *sc, const char *name)
 {
-    const cfaop_hostname_entry_t *entry;
-
-    if (name != NULL && sc->hostmap != NULL
-        && (entry = cfaop_hostmap_lookup(sc->hostmap, name, NULL)) != NULL)
-        return sc->hostname_policies[entry->index];
-    return sc->zone_policy;
+    return cfaop_engine_policy_for_name(sc->engine, name);
 }
 
 /* Chosen once per handshake, when the ServerHello is about to go out
@@ -174,7 +168,7 @@ static const cfaop_policy_t *select_policy(const cfaop_srv_cfg *sc, cfaop_conn_t
  * zone policy's are already the SSL_CTX's, so only hostname policies copy. */
 static void advertise_policy_cas(SSL *ssl, const cfaop_srv_cfg *sc, const cfaop_policy_t *policy)
 {
-    if (policy != sc->zone_policy)
+    if (policy != sc->engine->zone_policy)
         SSL_set_client_CA_list(ssl, SSL_dup_CA_list(policy->ca_names));
 }
 
@@ -218,8 +212,8 @@ static int cfaop_cert_verify(X509_STORE_CTX *sctx, void *arg)
         return 0;
     }
     policy = select_policy(sc, st, ssl);
-    cfaop_judge(policy, &sc->checks, leaf, untrusted, apr_time_sec(apr_time_now()),
-                sc->chain_cache, &verdict);
+    cfaop_judge(policy, &sc->engine->checks, leaf, untrusted, apr_time_sec(apr_time_now()),
+                sc->engine->chain_cache, &verdict);
     remember_session(ssl, policy, leaf, untrusted);
     if (record_verdict(c, ssl, st, sc, policy, &verdict, leaf, 0)) {
         X509_STORE_CTX_set_error(sctx, X509_V_OK);
@@ -262,8 +256,8 @@ static void judge_session(apr_pool_t *p, const cfaop_srv_cfg *sc, const cfaop_po
         verdict->detail = apr_psprintf(p, "session established under policy %s", accepted_by);
     }
     else {
-        cfaop_judge(policy, &sc->checks, leaf, chain, apr_time_sec(apr_time_now()),
-                    sc->chain_cache, verdict);
+        cfaop_judge(policy, &sc->engine->checks, leaf, chain, apr_time_sec(apr_time_now()),
+                    sc->engine->chain_cache, verdict);
     }
     sk_X509_pop_free(chain, X509_free);
 }
@@ -308,7 +302,7 @@ static int resumption_acceptable(SSL *ssl, SSL_SESSION *session)
     policy = cfaop_policy_for_name(sc, sni);
     judge_session(c->pool, sc, policy, session, &verdict);
     if (verdict.reason == CFAOP_REASON_NONE
-        || (sc->mode == CFAOP_MODE_REPORT_ONLY && verdict.reason != CFAOP_REASON_HOST_MISMATCH
+        || (sc->engine->mode == CFAOP_MODE_REPORT_ONLY && verdict.reason != CFAOP_REASON_HOST_MISMATCH
             && verdict.reason != CFAOP_REASON_INVALID)) {
         st->verdict = verdict;
         st->policy = policy;
@@ -471,60 +465,17 @@ static void cfaop_info_cb(const SSL *const_ssl, int where, int ret)
     st->handshake_done = 1;
 }
 
-/* One trust store per distinct list of CA files, shared by every hostname
- * naming that list; each hostname gets its own named policy over it. */
-static apr_status_t build_hostname_policies(server_rec *s, apr_pool_t *p, cfaop_srv_cfg *sc)
-{
-    const apr_array_header_t *entries = cfaop_hostmap_values(sc->hostmap);
-    apr_hash_t *trust_by_key = apr_hash_make(p);
-    int i;
-
-    sc->hostname_policies = apr_pcalloc(p, sizeof(*sc->hostname_policies) * (entries->nelts + 1));
-    for (i = 0; i < entries->nelts; i++) {
-        const cfaop_hostname_entry_t *entry = APR_ARRAY_IDX(entries, i, cfaop_hostname_entry_t *);
-        const char *name = apr_pstrcat(p, "hostname:", entry->hostname, NULL), *err = NULL;
-        cfaop_policy_t *trust = apr_hash_get(trust_by_key, entry->key, APR_HASH_KEY_STRING);
-
-        if (trust != NULL) {
-            sc->hostname_policies[entry->index] = cfaop_policy_alias(p, trust, name);
-            continue;
-        }
-        trust = cfaop_policy_create(p, name, (const cfaop_anchor_set_t *const *)entry->sets->elts,
-                                    entry->sets->nelts, sc->depth, &err);
-        if (trust == NULL) {
-            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s,
-                         "CFAOP0020: %s:%d: cannot build the trust policy for %s: %s",
-                         s->server_hostname, s->port, entry->hostname, err);
-            return APR_EGENERAL;
-        }
-        apr_hash_set(trust_by_key, entry->key, APR_HASH_KEY_STRING, trust);
-        sc->hostname_policies[entry->index] = trust;
-    }
-    return APR_SUCCESS;
-}
-
 int cfaop_tls_init_server(server_rec *s, apr_pool_t *p, int is_proxy, SSL_CTX *ctx)
 {
     cfaop_srv_cfg *sc = ap_get_module_config(s->module_config, &cf_aop_module);
-    const char *err = NULL;
     int verify_mode;
 
+    (void)p;
     if (is_proxy || !any_active)
         return DECLINED;
     install_resumption_checks(s, ctx);
     if (!cfaop_active(sc))
         return DECLINED;
-    sc->zone_policy = cfaop_policy_create(p, "zone",
-                                          (const cfaop_anchor_set_t *const *)sc->trusted->elts,
-                                          sc->trusted->nelts, sc->depth, &err);
-    if (sc->zone_policy == NULL) {
-        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s,
-                     "CFAOP0020: %s:%d: cannot build the trust policy: %s",
-                     s->server_hostname, s->port, err);
-        return APR_EGENERAL;
-    }
-    if (sc->hostmap != NULL && build_hostname_policies(s, p, sc) != APR_SUCCESS)
-        return APR_EGENERAL;
     sc->modssl_info_cb = SSL_CTX_get_info_callback(ctx);
     if (!SSL_CTX_set_ex_data(ctx, ctx_index, sc)) {
         ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s,
@@ -535,11 +486,11 @@ int cfaop_tls_init_server(server_rec *s, apr_pool_t *p, int is_proxy, SSL_CTX *c
     /* mod_ssl's verify mode and CA names are replaced, never widened:
      * the module owns client authentication on this vhost. */
     verify_mode = SSL_VERIFY_PEER;
-    if (sc->mode == CFAOP_MODE_ON)
+    if (sc->engine->mode == CFAOP_MODE_ON)
         verify_mode |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
     SSL_CTX_set_verify(ctx, verify_mode, SSL_CTX_get_verify_callback(ctx));
     SSL_CTX_set_cert_verify_callback(ctx, cfaop_cert_verify, sc);
-    SSL_CTX_set_client_CA_list(ctx, SSL_dup_CA_list(sc->zone_policy->ca_names));
+    SSL_CTX_set_client_CA_list(ctx, SSL_dup_CA_list(sc->engine->zone_policy->ca_names));
     SSL_CTX_set_info_callback(ctx, cfaop_info_cb);
     /* Each TLS 1.3 ticket carries the client certificate, and OpenSSL makes
      * a stateless ticket by encoding the session, decoding it again (which
@@ -551,8 +502,8 @@ int cfaop_tls_init_server(server_rec *s, apr_pool_t *p, int is_proxy, SSL_CTX *c
     ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s,
                  "CFAOP0022: %s:%d: CFAOP %s, %d anchor(s), depth %d",
                  s->server_hostname, s->port,
-                 sc->mode == CFAOP_MODE_ON ? "On" : "ReportOnly",
-                 sk_X509_NAME_num(sc->zone_policy->ca_names), sc->depth);
+                 sc->engine->mode == CFAOP_MODE_ON ? "On" : "ReportOnly",
+                 sk_X509_NAME_num(sc->engine->zone_policy->ca_names), sc->engine->depth);
     return OK;
 }
 

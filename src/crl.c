@@ -359,38 +359,54 @@ static X509 *find_signer(apr_pool_t *pool, X509_CRL *crl, X509_STORE *anchors,
     return NULL;
 }
 
+/* The issuer of that name and key in rev, added if it is new. */
+static crl_issuer_t *issuer_named(cfaop_revocation_t *rev, const X509_NAME *name,
+                                  const unsigned char spki[CFAOP_PIN_LEN])
+{
+    crl_issuer_t *issuer;
+    int i;
+
+    for (i = 0; i < rev->issuers->nelts; i++) {
+        issuer = APR_ARRAY_IDX(rev->issuers, i, crl_issuer_t *);
+        if (X509_NAME_cmp(issuer->name, name) == 0
+            && memcmp(issuer->spki, spki, CFAOP_PIN_LEN) == 0)
+            return issuer;
+    }
+    issuer = apr_pcalloc(rev->pool, sizeof(*issuer));
+    apr_pool_cleanup_register(rev->pool, issuer, free_issuer, apr_pool_cleanup_null);
+    /* OpenSSL 1.1.1's X509_NAME_dup takes its argument as non-const. */
+    if ((issuer->name = X509_NAME_dup((X509_NAME *)name)) == NULL
+        || (issuer->seen = sk_X509_new_null()) == NULL)
+        return NULL;
+    memcpy(issuer->spki, spki, CFAOP_PIN_LEN);
+    issuer->dn = cfaop_format_dn(rev->pool, issuer->name);
+    issuer->revoked = cfaop_serialset_create(rev->pool);
+    APR_ARRAY_PUSH(rev->issuers, crl_issuer_t *) = issuer;
+    return issuer;
+}
+
+static int issuer_add_seen(crl_issuer_t *issuer, X509 *signer)
+{
+    if (issuer_saw(issuer, signer))
+        return 1;
+    if (!X509_up_ref(signer))
+        return 0;
+    if (!sk_X509_push(issuer->seen, signer)) {
+        X509_free(signer);
+        return 0;
+    }
+    return 1;
+}
+
 static crl_issuer_t *issuer_for(cfaop_revocation_t *rev, X509 *signer)
 {
     unsigned char spki[CFAOP_PIN_LEN];
     crl_issuer_t *issuer;
-    int i;
 
-    if (!cfaop_spki_sha256(signer, spki))
+    if (!cfaop_spki_sha256(signer, spki)
+        || (issuer = issuer_named(rev, X509_get_subject_name(signer), spki)) == NULL
+        || !issuer_add_seen(issuer, signer))
         return NULL;
-    for (i = 0; i < rev->issuers->nelts; i++) {
-        issuer = APR_ARRAY_IDX(rev->issuers, i, crl_issuer_t *);
-        if (X509_NAME_cmp(issuer->name, X509_get_subject_name(signer)) == 0
-            && memcmp(issuer->spki, spki, sizeof(spki)) == 0)
-            goto found;
-    }
-    issuer = apr_pcalloc(rev->pool, sizeof(*issuer));
-    apr_pool_cleanup_register(rev->pool, issuer, free_issuer, apr_pool_cleanup_null);
-    if ((issuer->name = X509_NAME_dup(X509_get_subject_name(signer))) == NULL
-        || (issuer->seen = sk_X509_new_null()) == NULL)
-        return NULL;
-    memcpy(issuer->spki, spki, sizeof(spki));
-    issuer->dn = cfaop_format_dn(rev->pool, issuer->name);
-    issuer->revoked = cfaop_serialset_create(rev->pool);
-    APR_ARRAY_PUSH(rev->issuers, crl_issuer_t *) = issuer;
-found:
-    if (!issuer_saw(issuer, signer)) {
-        if (!X509_up_ref(signer))
-            return NULL;
-        if (!sk_X509_push(issuer->seen, signer)) {
-            X509_free(signer);
-            return NULL;
-        }
-    }
     return issuer;
 }
 
@@ -497,6 +513,30 @@ done:
     malloc_trim(0);
 #endif
     return err;
+}
+
+const char *cfaop_revocation_add_all(cfaop_revocation_t *rev, const cfaop_revocation_t *from)
+{
+    const char *err;
+    int i, j;
+
+    if (rev->frozen)
+        return "the revocation index is already built";
+    for (i = 0; i < from->issuers->nelts; i++) {
+        const crl_issuer_t *source = APR_ARRAY_IDX(from->issuers, i, crl_issuer_t *);
+        crl_issuer_t *issuer = issuer_named(rev, source->name, source->spki);
+
+        if (issuer == NULL)
+            return "out of memory";
+        for (j = 0; j < sk_X509_num(source->seen); j++)
+            if (!issuer_add_seen(issuer, sk_X509_value(source->seen, j)))
+                return "out of memory";
+        if ((err = cfaop_serialset_add_all(issuer->revoked, source->revoked)) != NULL)
+            return err;
+    }
+    for (i = 0; i < from->crls->nelts; i++)
+        APR_ARRAY_PUSH(rev->crls, cfaop_crl_info_t) = APR_ARRAY_IDX(from->crls, i, cfaop_crl_info_t);
+    return NULL;
 }
 
 const char *cfaop_revocation_freeze(cfaop_revocation_t *rev)

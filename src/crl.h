@@ -44,6 +44,12 @@ cfaop_revocation_t *cfaop_revocation_create(apr_pool_t *pool);
 const char *cfaop_revocation_load_file(cfaop_revocation_t *rev, const char *path,
                                        X509_STORE *anchors);
 
+/* Adds everything another index holds (its issuers' serials, and its CRLs
+ * for the logs) to rev, which must not be frozen yet: one file loaded once
+ * and shared, combined with the other files a vhost names. The CRL texts
+ * stay those of from, which must live as long as rev. NULL or an error. */
+const char *cfaop_revocation_add_all(cfaop_revocation_t *rev, const cfaop_revocation_t *from);
+
 /* Builds the lookup tables. Call once after the last load; afterwards the
  * index is read-only and safe for concurrent checks. NULL or an error. */
 const char *cfaop_revocation_freeze(cfaop_revocation_t *rev);

@@ -138,7 +138,6 @@ void stub_setup(void)
     stub.sc->mode = CFAOP_MODE_ON;
     stub.sc->host_check = 1;
     stub.sc->client_cert_headers = CFAOP_CCH_STRIP;
-    stub.sc->zone_policy = &stub_zone_policy;
 
     stub.s = apr_pcalloc(p, sizeof(*stub.s));
     stub.s->module_config = (ap_conf_vector_t *)config_vector(p, stub.sc);

@@ -43,6 +43,9 @@ Suite *clientip_suite(void);
 Suite *counters_suite(void);
 Suite *status_render_suite(void);
 
+/* A vhost's directives compiled into its engine (test_engine.c). */
+Suite *engine_suite(void);
+
 int main(void)
 {
     SRunner *sr;
@@ -74,6 +77,7 @@ int main(void)
     srunner_add_suite(sr, clientip_suite());
     srunner_add_suite(sr, counters_suite());
     srunner_add_suite(sr, status_render_suite());
+    srunner_add_suite(sr, engine_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -29,10 +29,18 @@ typedef struct {
                                    without digesting its key */
 } crl_issuer_t;
 
+/* Which issuer's key verified one loaded CRL, and in which file. */
+typedef struct {
+    const crl_issuer_t *issuer;
+    int file;                           /* into cfaop_revocation.file_certs */
+} crl_signer_t;
+
 struct cfaop_revocation {
     apr_pool_t *pool;
     apr_array_header_t *issuers;        /* crl_issuer_t * */
     apr_array_header_t *crls;           /* cfaop_crl_info_t */
+    apr_array_header_t *signers;        /* crl_signer_t, one per CRL loaded from a file */
+    apr_array_header_t *file_certs;     /* STACK_OF(X509) *: each file's certificates */
     int frozen;
 };
 
@@ -75,6 +83,12 @@ static apr_status_t free_file(void *data)
     return APR_SUCCESS;
 }
 
+static apr_status_t free_certs(void *data)
+{
+    sk_X509_pop_free(data, X509_free);
+    return APR_SUCCESS;
+}
+
 static apr_status_t free_bio(void *data)
 {
     BIO_free(data);
@@ -88,6 +102,8 @@ cfaop_revocation_t *cfaop_revocation_create(apr_pool_t *pool)
     rev->pool = pool;
     rev->issuers = apr_array_make(pool, 2, sizeof(crl_issuer_t *));
     rev->crls = apr_array_make(pool, 2, sizeof(cfaop_crl_info_t));
+    rev->signers = apr_array_make(pool, 2, sizeof(crl_signer_t));
+    rev->file_certs = apr_array_make(pool, 1, sizeof(STACK_OF(X509) *));
     return rev;
 }
 
@@ -306,14 +322,29 @@ static int signs(X509 *cert, X509_CRL *crl)
     return ok;
 }
 
-/* The certificate that signed crl: an anchor, or a certificate of the
- * file that chains to the anchors. NULL and *why when there is none. */
-static X509 *find_signer(apr_pool_t *pool, X509_CRL *crl, X509_STORE *anchors,
-                         STACK_OF(X509) *file_certs, const char **why)
+/* Whether a key is the one that verified a CRL: by its signature, or, for
+ * a CRL already verified, by the digest of the key that verified it. */
+typedef int key_test_fn(X509 *cert, const void *arg);
+
+static int signs_crl(X509 *cert, const void *crl)
 {
-    const X509_NAME *issuer = X509_CRL_get_issuer(crl);
-    int i, named = 0;
+    return signs(cert, (X509_CRL *)crl);
+}
+
+static int has_spki(X509 *cert, const void *spki)
+{
+    unsigned char digest[CFAOP_PIN_LEN];
+
+    return cfaop_spki_sha256(cert, digest) && memcmp(digest, spki, CFAOP_PIN_LEN) == 0;
+}
+
+/* The first anchor named issuer whose key passes test; *named counts the
+ * anchors of that name looked at. */
+static X509 *first_anchor(X509_STORE *anchors, const X509_NAME *issuer, key_test_fn *test,
+                          const void *arg, int *named)
+{
     X509 *cert, *found = NULL;
+    int i;
 #if OPENSSL_VERSION_NUMBER >= 0x30300000L
     /* A copy (the store's own list is deprecated in 4.0); the certificates
      * stay held by the store after the copy is freed. */
@@ -322,19 +353,31 @@ static X509 *find_signer(apr_pool_t *pool, X509_CRL *crl, X509_STORE *anchors,
     STACK_OF(X509_OBJECT) *objects = X509_STORE_get0_objects(anchors);
 #endif
 
-    *why = NULL;
     for (i = 0; objects != NULL && i < sk_X509_OBJECT_num(objects) && found == NULL; i++) {
         cert = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objects, i));
         if (cert == NULL || X509_NAME_cmp(X509_get_subject_name(cert), issuer) != 0)
             continue;
-        named++;
-        if (signs(cert, crl))
+        ++*named;
+        if (test(cert, arg))
             found = cert;
     }
 #if OPENSSL_VERSION_NUMBER >= 0x30300000L
     sk_X509_OBJECT_pop_free(objects, X509_OBJECT_free);
 #endif
-    if (found != NULL)
+    return found;
+}
+
+/* The certificate that signed crl: an anchor, or a certificate of the
+ * file that chains to the anchors. NULL and *why when there is none. */
+static X509 *find_signer(apr_pool_t *pool, X509_CRL *crl, X509_STORE *anchors,
+                         STACK_OF(X509) *file_certs, const char **why)
+{
+    const X509_NAME *issuer = X509_CRL_get_issuer(crl);
+    int i, named = 0;
+    X509 *cert, *found;
+
+    *why = NULL;
+    if ((found = first_anchor(anchors, issuer, signs_crl, crl, &named)) != NULL)
         return found;
     for (i = 0; i < sk_X509_num(file_certs); i++) {
         const char *chain_why;
@@ -424,8 +467,9 @@ static time_t asn1_to_time(const ASN1_TIME *when)
 }
 
 static const char *add_crl(cfaop_revocation_t *rev, X509_CRL *crl, X509 *signer,
-                           cfaop_crl_info_t *info)
+                           cfaop_crl_info_t *info, int file)
 {
+    crl_signer_t *record;
     STACK_OF(X509_REVOKED) *entries = X509_CRL_get_REVOKED(crl);
     crl_issuer_t *issuer = issuer_for(rev, signer);
     int i, n = entries ? sk_X509_REVOKED_num(entries) : 0;
@@ -450,6 +494,9 @@ static const char *add_crl(cfaop_revocation_t *rev, X509_CRL *crl, X509 *signer,
             return why;
         info->entries++;
     }
+    record = apr_array_push(rev->signers);
+    record->issuer = issuer;
+    record->file = file;
     return NULL;
 }
 
@@ -490,7 +537,7 @@ const char *cfaop_revocation_load_file(cfaop_revocation_t *rev, const char *path
                 why = apr_psprintf(rev->pool, "its signer \"%s\" has a keyUsage without cRLSign",
                                    cfaop_format_dn(rev->pool, X509_get_subject_name(signer)));
             else if (signer != NULL)
-                why = add_crl(rev, crl, signer, &info);
+                why = add_crl(rev, crl, signer, &info, (int)rev->file_certs->nelts);
         }
         if (why != NULL) {
             err = n == 1
@@ -502,8 +549,15 @@ const char *cfaop_revocation_load_file(cfaop_revocation_t *rev, const char *path
         }
         APR_ARRAY_PUSH(rev->crls, cfaop_crl_info_t) = info;
     }
+    if (err == NULL) {
+        /* The file's certificates (a few intermediates at most) stay, for
+         * cfaop_revocation_accepted_by. */
+        apr_pool_cleanup_register(rev->pool, file->certs, free_certs, apr_pool_cleanup_null);
+        APR_ARRAY_PUSH(rev->file_certs, STACK_OF(X509) *) = file->certs;
+        file->certs = NULL;
+    }
 done:
-    /* Frees every CRL and certificate read: only the serial sets stay. */
+    /* Frees every CRL read: only the serial sets stay. */
     apr_pool_destroy(scratch);
     ERR_clear_error();
 #ifdef __GLIBC__
@@ -537,6 +591,33 @@ const char *cfaop_revocation_add_all(cfaop_revocation_t *rev, const cfaop_revoca
     for (i = 0; i < from->crls->nelts; i++)
         APR_ARRAY_PUSH(rev->crls, cfaop_crl_info_t) = APR_ARRAY_IDX(from->crls, i, cfaop_crl_info_t);
     return NULL;
+}
+
+int cfaop_revocation_accepted_by(const cfaop_revocation_t *rev, X509_STORE *anchors)
+{
+    int i, j, named = 0;
+
+    for (i = 0; i < rev->signers->nelts; i++) {
+        const crl_signer_t *record = &APR_ARRAY_IDX(rev->signers, i, crl_signer_t);
+        STACK_OF(X509) *file_certs = APR_ARRAY_IDX(rev->file_certs, record->file, STACK_OF(X509) *);
+        const crl_issuer_t *issuer = record->issuer;
+        X509 *signer = first_anchor(anchors, issuer->name, has_spki, issuer->spki, &named);
+
+        /* find_signer's order: the anchors, then the file's certificates
+         * that chain to them; only that key verifies the CRL's signature. */
+        for (j = 0; signer == NULL && j < sk_X509_num(file_certs); j++) {
+            X509 *cert = sk_X509_value(file_certs, j);
+            if (X509_NAME_cmp(X509_get_subject_name(cert), issuer->name) == 0
+                && has_spki(cert, issuer->spki) && chains_to_anchor(cert, anchors, file_certs) == NULL)
+                signer = cert;
+        }
+        if (signer == NULL || !(X509_get_key_usage(signer) & KU_CRL_SIGN)) {
+            ERR_clear_error();
+            return 0;
+        }
+    }
+    ERR_clear_error();
+    return 1;
 }
 
 const char *cfaop_revocation_freeze(cfaop_revocation_t *rev)

@@ -44,6 +44,13 @@ cfaop_revocation_t *cfaop_revocation_create(apr_pool_t *pool);
 const char *cfaop_revocation_load_file(cfaop_revocation_t *rev, const char *path,
                                        X509_STORE *anchors);
 
+/* Whether every CRL that cfaop_revocation_load_file added to rev would load
+ * the same against other anchors (another vhost's): signed by an anchor of
+ * the name and key that verified it, or by a certificate of its file of
+ * that name and key that chains to them, with cRLSign. 0 when it would not,
+ * or cannot tell: load the file against those anchors for the message. */
+int cfaop_revocation_accepted_by(const cfaop_revocation_t *rev, X509_STORE *anchors);
+
 /* Adds everything another index holds (its issuers' serials, and its CRLs
  * for the logs) to rev, which must not be frozen yet: one file loaded once
  * and shared, combined with the other files a vhost names. The CRL texts

@@ -16,6 +16,7 @@ struct cfaop_engine_pass {
     cfaop_engine_note_fn *note;
     apr_hash_t *anchor_stores;          /* anchors key -> X509_STORE *, in scratch */
     apr_hash_t *revocations;            /* anchors key, paths -> frozen cfaop_revocation_t * */
+    apr_hash_t *crl_files;              /* path -> frozen cfaop_revocation_t *, as first loaded */
 };
 
 cfaop_engine_pass_t *cfaop_engine_pass_create(apr_pool_t *pool, apr_pool_t *scratch,
@@ -28,6 +29,7 @@ cfaop_engine_pass_t *cfaop_engine_pass_create(apr_pool_t *pool, apr_pool_t *scra
     pass->note = note;
     pass->anchor_stores = apr_hash_make(scratch);
     pass->revocations = apr_hash_make(scratch);
+    pass->crl_files = apr_hash_make(scratch);
     return pass;
 }
 
@@ -153,8 +155,10 @@ static X509_STORE *anchor_store(cfaop_engine_pass_t *pass, const cfaop_engine_sp
     return store;
 }
 
-/* One file, checked against the anchors of key: loaded at its first use in
- * the pass, then shared. */
+/* One file, checked against the anchors of key. It is read at its first
+ * use in the pass; a vhost with other anchors shares what was read when its
+ * anchors accept every CRL's signer, and reads the file against its own
+ * otherwise (which gives the message a vhost of its own would get). */
 static const char *file_revocation(cfaop_engine_pass_t *pass, const cfaop_file_ref_t *ref,
                                    X509_STORE *anchors, const char *anchors_key,
                                    void *note_baton, cfaop_revocation_t **out)
@@ -167,6 +171,12 @@ static const char *file_revocation(cfaop_engine_pass_t *pass, const cfaop_file_r
 
     if ((*out = crls) != NULL)
         return NULL;
+    crls = apr_hash_get(pass->crl_files, ref->path, APR_HASH_KEY_STRING);
+    if (crls != NULL && anchors != NULL && cfaop_revocation_accepted_by(crls, anchors)) {
+        apr_hash_set(pass->revocations, key, APR_HASH_KEY_STRING, crls);
+        *out = crls;
+        return NULL;
+    }
     crls = cfaop_revocation_create(pass->pool);
     if (anchors == NULL || (err = cfaop_revocation_load_file(crls, ref->path, anchors)) != NULL)
         return apr_psprintf(pass->pool, "CFAOP0007: CFAOPRevocationFile (%s): %s", ref->origin,
@@ -182,6 +192,8 @@ static const char *file_revocation(cfaop_engine_pass_t *pass, const cfaop_file_r
                                 infos->nelts, infos->nelts == 1 ? "" : "s",
                                 entries, entries == 1 ? "y" : "ies"));
     apr_hash_set(pass->revocations, key, APR_HASH_KEY_STRING, crls);
+    if (apr_hash_get(pass->crl_files, ref->path, APR_HASH_KEY_STRING) == NULL)
+        apr_hash_set(pass->crl_files, ref->path, APR_HASH_KEY_STRING, crls);
     *out = crls;
     return NULL;
 }

@@ -75,9 +75,10 @@ cfaop_engine_pass_t *cfaop_engine_pass_create(apr_pool_t *pool, apr_pool_t *scra
 
 /* Compiles a vhost's spec. NULL and *out, or the whole log message, with
  * its id, of why the configuration cannot serve. A CRL file is read once
- * per pass for all the vhosts that check it against the same anchors;
- * note_baton is handed to the note callback for the files this vhost
- * is the first to load. */
+ * per pass and shared by every vhost whose anchors accept its CRLs' signers
+ * (each vhost's anchors are checked as if it had read the file itself);
+ * note_baton is handed to the note callback for the files this vhost is
+ * the first to load. */
 const char *cfaop_engine_build(cfaop_engine_pass_t *pass, const cfaop_engine_spec_t *spec,
                                void *note_baton, const cfaop_engine_t **out);
 

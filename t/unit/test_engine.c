@@ -252,6 +252,86 @@ START_TEST(crl_checked_per_anchors)
 }
 END_TEST
 
+/* Other anchors that accept every CRL's signer share what was read. */
+START_TEST(crl_shared_across_anchors)
+{
+    tu_cred_t root = tu_make_ca("Root"), other = tu_make_ca("Other CA");
+    tu_cred_t inter = tu_make_intermediate("Inter", &root);
+    const char *path = rv_write_text(rv_crl_pem(rv_crl(&root, REVOKE_10)),
+                                     rv_crl_pem(rv_crl(&inter, REVOKE_11)),
+                                     tu_cert_pem(inter.cert), NULL);
+    cfaop_anchor_set_t *rs = set_of("root.pem", root.cert), *os = set_of("other.pem", other.cert);
+    cfaop_hostmap_t *map = cfaop_hostmap_create(tu_pool);
+    cfaop_engine_pass_t *pass = cfaop_engine_pass_create(tu_pool, tu_pool, note);
+    cfaop_engine_spec_t spec = spec_of(sets(rs, NULL));
+    const cfaop_engine_t *first, *wider, *by_host;
+
+    notes = "";
+    spec.revocation_files = files(path, NULL);
+    first = build_ok(pass, &spec, "v1");
+    spec.trusted = sets(os, rs);
+    wider = build_ok(pass, &spec, "v2");
+    add_host(map, "app.example.test", sets(rs, NULL));
+    spec.trusted = sets(os, NULL);
+    spec.hostmap = map;
+    by_host = build_ok(pass, &spec, "v3");
+    ck_assert_ptr_eq(wider->checks.crls, first->checks.crls);
+    ck_assert_ptr_eq(by_host->checks.crls, first->checks.crls);
+    ck_assert_str_eq(notes, apr_psprintf(tu_pool, "v1 CFAOPRevocationFile %s: 2 CRLs, 2 entries\n",
+                                         path));
+}
+END_TEST
+
+/* Anchors that do not accept a CRL's signer get the message a vhost of
+ * their own would get: the intermediate in the file does not chain to
+ * them, or the anchor of that name and key lacks cRLSign. */
+START_TEST(crl_refused_per_anchors)
+{
+    tu_cred_t root = tu_make_ca("Root"), other = tu_make_ca("Other CA");
+    tu_cred_t inter = tu_make_intermediate("Inter", &root);
+    tu_cert_opts_t o = { 0 };
+    tu_cred_t no_crl_sign;
+    const char *path = rv_write_text(rv_crl_pem(rv_crl(&inter, REVOKE_11)),
+                                     tu_cert_pem(inter.cert), NULL);
+    const char *root_path = rv_write_text(rv_crl_pem(rv_crl(&root, REVOKE_10)), NULL);
+    cfaop_engine_pass_t *pass = cfaop_engine_pass_create(tu_pool, tu_pool, NULL);
+    cfaop_engine_spec_t spec = spec_of(sets(set_of("root.pem", root.cert), NULL));
+    const cfaop_engine_t *engine = NULL;
+    const char *err;
+
+    /* the root again, same name and key, with a keyUsage without cRLSign */
+    o.cn = "Root";
+    o.o = "Unit Test";
+    o.key = root.key;
+    o.serial = 7;
+    o.not_before = time(NULL) - TU_DAY;
+    o.not_after = time(NULL) + TU_DAY;
+    o.bc = TU_BC_CA;
+    o.ku = "critical,keyCertSign";
+    no_crl_sign = tu_make_cert(&o);
+
+    spec.revocation_files = files(path, root_path);
+    build_ok(pass, &spec, "v1");
+    spec.trusted = sets(set_of("other.pem", other.cert), NULL);
+    spec.revocation_files = files(path, NULL);
+    err = cfaop_engine_build(pass, &spec, NULL, &engine);
+    ck_assert_ptr_null(engine);
+    ck_assert_str_eq(err, apr_psprintf(tu_pool, "CFAOP0007: CFAOPRevocationFile (line 3 of "
+                                       "test.conf): %s: the CRL issued by \"CN=Inter,O=Unit "
+                                       "Test\": it is signed by a certificate in the file that "
+                                       "does not chain to a trusted anchor (unable to get local "
+                                       "issuer certificate)", path));
+    spec.trusted = sets(set_of("root-no-crl-sign.pem", no_crl_sign.cert), NULL);
+    spec.revocation_files = files(root_path, NULL);
+    err = cfaop_engine_build(pass, &spec, NULL, &engine);
+    ck_assert_ptr_null(engine);
+    ck_assert_str_eq(err, apr_psprintf(tu_pool, "CFAOP0007: CFAOPRevocationFile (line 3 of "
+                                       "test.conf): %s: the CRL issued by \"CN=Root,O=Unit "
+                                       "Test\": its signer \"CN=Root,O=Unit Test\" has a "
+                                       "keyUsage without cRLSign", root_path));
+}
+END_TEST
+
 /* A vhost naming two files gets both; the first stays shared, loaded once. */
 START_TEST(crl_files_combined)
 {
@@ -296,6 +376,8 @@ Suite *engine_suite(void)
     tcase_add_test(tc, checks_frozen);
     tcase_add_test(tc, crl_loaded_once);
     tcase_add_test(tc, crl_checked_per_anchors);
+    tcase_add_test(tc, crl_shared_across_anchors);
+    tcase_add_test(tc, crl_refused_per_anchors);
     tcase_add_test(tc, crl_files_combined);
     suite_add_tcase(s, tc);
     return s;

@@ -12,7 +12,6 @@
 #include <apr_strings.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/x509_vfy.h>
 
 #include "mod_cf_aop_private.h"
 #include "src/anchors.h"

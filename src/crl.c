@@ -585,7 +585,7 @@ const char *cfaop_revocation_add_all(cfaop_revocation_t *rev, const cfaop_revoca
         for (j = 0; j < sk_X509_num(source->seen); j++)
             if (!issuer_add_seen(issuer, sk_X509_value(source->seen, j)))
                 return "out of memory";
-        if ((err = cfaop_serialset_add_all(issuer->revoked, source->revoked)) != NULL)
+        if ((err = cfaop_serialset_include(issuer->revoked, source->revoked)) != NULL)
             return err;
     }
     for (i = 0; i < from->crls->nelts; i++)

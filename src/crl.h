@@ -51,10 +51,10 @@ const char *cfaop_revocation_load_file(cfaop_revocation_t *rev, const char *path
  * or cannot tell: load the file against those anchors for the message. */
 int cfaop_revocation_accepted_by(const cfaop_revocation_t *rev, X509_STORE *anchors);
 
-/* Adds everything another index holds (its issuers' serials, and its CRLs
- * for the logs) to rev, which must not be frozen yet: one file loaded once
- * and shared, combined with the other files a vhost names. The CRL texts
- * stay those of from, which must live as long as rev. NULL or an error. */
+/* Adds everything another, frozen index holds (its issuers' serials, by
+ * reference, and its CRLs for the logs) to rev, which must not be frozen
+ * yet: one file loaded once and shared, combined with the other files a
+ * vhost names. from must live as long as rev. NULL or an error. */
 const char *cfaop_revocation_add_all(cfaop_revocation_t *rev, const cfaop_revocation_t *from);
 
 /* Builds the lookup tables. Call once after the last load; afterwards the

@@ -13,6 +13,7 @@
 #include "mod_cf_aop_private.h"
 #include "src/ascii.h"
 #include "src/clientip.h"
+#include "src/leg1.h"
 #include "src/logesc.h"
 
 /* Trust comes from the certificate: Cloudflare sets CF-Connecting-IP on
@@ -27,6 +28,12 @@
  * own proxy lists); still FIRST, ahead of every module that reads the
  * client IP in post_read_request (mod_setenvif's Remote_Addr, MIDDLE) and
  * of every later phase (Require ip, mod_rewrite, the handler, the log). */
+static int drop_underscored(void *baton, const char *key, const char *val)
+{
+    (void)baton; (void)val;
+    return cfaop_clientip_underscored(key);
+}
+
 int cfaop_remoteip_post_read_request(request_rec *r)
 {
     const cfaop_srv_cfg *sc = cfaop_srv(r->server);
@@ -35,14 +42,23 @@ int cfaop_remoteip_post_read_request(request_rec *r)
     cfaop_clientip_t ip;
     apr_sockaddr_t *sa;
     apr_status_t rv;
+    int removed;
 
     /* An internal redirect (ErrorDocument, mod_rewrite) starts with the
      * client IP of the request it replaces (httpd copies useragent_addr and
      * useragent_ip) and with its CF_AOP_* (mod_cf_aop_request.c); a
      * subrequest copies both as well. Deciding once per request keeps one
      * log line per request too. */
-    if (sc->remote_ip != 1 || !cfaop_active(sc) || !ap_is_initial_req(r)
-        || (value = cfaop_clientip_header(r->pool, r->headers_in)) == NULL)
+    if (sc->remote_ip != 1 || !cfaop_active(sc) || !ap_is_initial_req(r))
+        return DECLINED;
+    /* Whoever reaches the backend with CF_Connecting_IP, the request passed
+     * AOP or not, wrote it: Cloudflare adds no such header, passes on what
+     * the visitor sends, and the backend may read it as CF-Connecting-IP. */
+    if ((removed = cfaop_table_drop(r->headers_in, drop_underscored, NULL)) > 0)
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                      "CFAOP0604: removed %d header(s) spelt as " CFAOP_CLIENTIP_HEADER " with '_' "
+                      "(Cloudflare sends none)", removed);
+    if ((value = cfaop_clientip_header(r->pool, r->headers_in)) == NULL)
         return DECLINED;
     /* HTTP/2 streams: the request state carries the verdict of the master
      * connection's handshake. */

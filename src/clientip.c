@@ -65,6 +65,20 @@ const char *cfaop_clientip_header(apr_pool_t *p, const apr_table_t *headers)
     return value;
 }
 
+int cfaop_clientip_underscored(const char *name)
+{
+    const char *want = CFAOP_CLIENTIP_HEADER;
+    int underscores = 0;
+
+    for (; *name != '\0' && *want != '\0'; name++, want++) {
+        if (*name == '_' && *want == '-')
+            underscores++;
+        else if (cfaop_ascii_tolower((unsigned char)*name) != cfaop_ascii_tolower((unsigned char)*want))
+            return 0;
+    }
+    return *name == '\0' && *want == '\0' && underscores > 0;
+}
+
 const char *cfaop_clientip_parse(const char *value, cfaop_clientip_t *ip)
 {
     static const unsigned char v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };

@@ -30,6 +30,12 @@ typedef struct {
  * joined with ", ", the list httpd makes of a repeated header. */
 const char *cfaop_clientip_header(apr_pool_t *p, const apr_table_t *headers);
 
+/* Whether a header name is CFAOP_CLIENTIP_HEADER with at least one '-'
+ * spelt '_' (CF_Connecting_IP), compared in ASCII. Cloudflare sends no such
+ * header; a backend that reads '_' as '-' (CGI-style variables, several
+ * application servers) would take it for the visitor's address. */
+int cfaop_clientip_underscored(const char *name);
+
 /* Reads value as one address. Returns NULL and fills *ip, or a short
  * phrase saying why it is not one ("a list of addresses", "a port", ...),
  * for a log line. Accepted: dotted-quad IPv4 (no leading zeros, as

@@ -154,7 +154,7 @@ my @spellings = (
     ['no space after the colon', ['CF-Connecting-IP:203.0.113.9'], '203.0.113.9', undef],
 );
 
-plan tests => 5 + 5 + 2 + 3 + (@spellings + 2) + 3 * 2 + 5 + 2 + 2 * @configtest + @macro,
+plan tests => 5 + 5 + 2 + 4 + (@spellings + 2) + 3 * 2 + 5 + 2 + 2 * @configtest + @macro,
     need { 'mod_remoteip (for the configtest cases)' => $remoteip_so ? 1 : 0 };
 
 # ---- refused requests and requests that did not pass: the peer --------------------
@@ -227,9 +227,18 @@ if ($have_proxy) {
     $r = ripe1(vhost => 'cfaop_ripe_on', cert => 'good', path => '/ripe-proxy/x', lines => [$visitor, 'X-Forwarded-For: 192.0.2.1']);
     ok t_cmp(join(' | ', grep { /^X-Forwarded-For:/i } @{ echoed($r) }), 'X-Forwarded-For: 192.0.2.1, 203.0.113.9',
              'proxied, passed, X-Forwarded-For from upstream: the visitor appended');
+    # Cloudflare passes on a visitor's CF_Connecting_IP; a backend that
+    # reads '_' as '-' would take it for the visitor.
+    $mark = log_mark();
+    $r = ripe1(vhost => 'cfaop_ripe_on', cert => 'good', path => '/ripe-proxy/x',
+               lines => [$visitor, 'CF_Connecting_IP: 198.51.100.66', 'cf-connecting_ip: 198.51.100.67']);
+    ok t_cmp(join(' | ', (grep { /^cf.connecting.ip:/i } @{ echoed($r) }),
+                  log_wait($mark, qr/CFAOP0604:/) =~ /(CFAOP0604: .*)$/),
+             "CF-Connecting-IP: 203.0.113.9 | CFAOP0604: removed 2 header(s) spelt as CF-Connecting-IP with '_' (Cloudflare sends none)",
+             "proxied, passed: the '_' spellings are removed (CFAOP0604), the backend gets CF-Connecting-IP only");
 }
 else {
-    skip 'mod_proxy_http or t/modules/mod_cfaop_echo.c not built' for 1 .. 3;
+    skip 'mod_proxy_http or t/modules/mod_cfaop_echo.c not built' for 1 .. 4;
 }
 
 # ---- the header's spellings on a connection that passed -----------------------

@@ -16,14 +16,14 @@ use lib "$FindBin::Bin/lib";
 use Apache::Test;
 use Apache::TestUtil;
 use CFAOPTest;
+use CFAOPTest::RemoteIP qw(seen);
 use File::Temp ();
 use IO::Socket::SSL ();
-use Time::HiRes ();
 
 my $curl_v = qx{curl -V 2>/dev/null} // '';
 my $have_h2 = $curl_v =~ /^Features:.*\bHTTP2\b/m;
 my $mods = '';
-for my $f ('remoteip-edges-modules.conf', 'request-modules.conf') {
+for my $f ('remoteip-modules.conf', 'request-modules.conf') {
     $mods .= do { local (@ARGV, $/) = CFAOPTest::pki($f); <> } // '';
 }
 my $have_proxy = $mods =~ /proxy_http_module/ && $mods =~ /cfaop_echo_module/;
@@ -81,28 +81,8 @@ sub ripe1 {
     return $r // { status => 'no response' };
 }
 
-# "status REMOTE_ADDR CF_AOP_PEER_IP X-CF-AOP-Peer-IP" of one response.
-sub seen {
-    my $r = shift // {};
-    return join ' ', $r->{status} // '-', $r->{env}{REMOTE_ADDR} // '-', $r->{env}{CF_AOP_PEER_IP} // '-',
-        $r->{headers}{'x-cf-aop-peer-ip'} // '-';
-}
-
-# The access log line of request ID ("a=... h=... c=... p=... status=..."),
-# waiting for it.
-sub access_line {
-    my $id = shift;
-    my $until = Time::HiRes::time() + 5;
-    while (Time::HiRes::time() < $until) {
-        if (open my $fh, '<', $access_log) {
-            while (<$fh>) {
-                return $1 if /^ripe id=\Q$id\E (.*)$/;
-            }
-        }
-        Time::HiRes::sleep(0.05);
-    }
-    return 'no line';
-}
+# The access log line of request ID ("a=... h=... c=... p=... status=..."), waiting for it.
+sub access_line { return CFAOPTest::RemoteIP::access_line($access_log, 'ripe', $_[0]) }
 
 # The header lines the backend echoed ("H name: value"), as "name: value".
 sub echoed {

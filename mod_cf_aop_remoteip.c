@@ -13,9 +13,8 @@
 #include "mod_cf_aop_private.h"
 #include "src/ascii.h"
 #include "src/clientip.h"
+#include "src/leg1.h"
 #include "src/logesc.h"
-
-#define CF_CONNECTING_IP "CF-Connecting-IP"
 
 /* Trust comes from the certificate: Cloudflare sets CF-Connecting-IP on
  * every request it sends, replacing what the visitor wrote, and only a
@@ -29,6 +28,12 @@
  * own proxy lists); still FIRST, ahead of every module that reads the
  * client IP in post_read_request (mod_setenvif's Remote_Addr, MIDDLE) and
  * of every later phase (Require ip, mod_rewrite, the handler, the log). */
+static int drop_underscored(void *baton, const char *key, const char *val)
+{
+    (void)baton; (void)val;
+    return cfaop_clientip_underscored(key);
+}
+
 int cfaop_remoteip_post_read_request(request_rec *r)
 {
     const cfaop_srv_cfg *sc = cfaop_srv(r->server);
@@ -37,21 +42,30 @@ int cfaop_remoteip_post_read_request(request_rec *r)
     cfaop_clientip_t ip;
     apr_sockaddr_t *sa;
     apr_status_t rv;
+    int removed;
 
     /* An internal redirect (ErrorDocument, mod_rewrite) starts with the
      * client IP of the request it replaces (httpd copies useragent_addr and
      * useragent_ip) and with its CF_AOP_* (mod_cf_aop_request.c); a
      * subrequest copies both as well. Deciding once per request keeps one
      * log line per request too. */
-    if (sc->remote_ip != 1 || !cfaop_active(sc) || !ap_is_initial_req(r)
-        || (value = apr_table_get(r->headers_in, CF_CONNECTING_IP)) == NULL)
+    if (sc->remote_ip != 1 || !cfaop_active(sc) || !ap_is_initial_req(r))
+        return DECLINED;
+    /* Whoever reaches the backend with CF_Connecting_IP, the request passed
+     * AOP or not, wrote it: Cloudflare adds no such header, passes on what
+     * the visitor sends, and the backend may read it as CF-Connecting-IP. */
+    if ((removed = cfaop_table_drop(r->headers_in, drop_underscored, NULL)) > 0)
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                      "CFAOP0604: removed %d header(s) spelt as " CFAOP_CLIENTIP_HEADER " with '_' "
+                      "(Cloudflare sends none)", removed);
+    if ((value = cfaop_clientip_header(r->pool, r->headers_in)) == NULL)
         return DECLINED;
     /* HTTP/2 streams: the request state carries the verdict of the master
      * connection's handshake. */
     rq = cfaop_request_state(r);
     if (rq == NULL || !rq->aop_passed) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "%s", cfaop_log_bound(r->pool,
-                      apr_psprintf(r->pool, "CFAOP0602: " CF_CONNECTING_IP " ignored: reason=not-passed "
+                      apr_psprintf(r->pool, "CFAOP0602: " CFAOP_CLIENTIP_HEADER " ignored: reason=not-passed "
                                    "client=%s value=%s: the connection did not pass AOP on this "
                                    "virtual host", r->connection->client_ip,
                                    cfaop_log_quote(r->pool, value))));
@@ -64,7 +78,7 @@ int cfaop_remoteip_post_read_request(request_rec *r)
     }
     if (why != NULL) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "%s", cfaop_log_bound(r->pool,
-                      apr_psprintf(r->pool, "CFAOP0601: " CF_CONNECTING_IP " ignored: reason=invalid "
+                      apr_psprintf(r->pool, "CFAOP0601: " CFAOP_CLIENTIP_HEADER " ignored: reason=invalid "
                                    "client=%s value=%s: %s", r->connection->client_ip,
                                    cfaop_log_quote(r->pool, value), why)));
         return DECLINED;
@@ -92,7 +106,7 @@ static void remoteip_config_warnings(apr_pool_t *ptemp, server_rec *main_server)
         d = effective_directive(s->defn_name ? find_vhost_node(ap_conftree, s) : NULL,
                                 "RemoteIPHeader");
         if (d == NULL || (args = d->args) == NULL
-            || cfaop_ascii_strcasecmp(ap_getword_conf(ptemp, &args), CF_CONNECTING_IP))
+            || cfaop_ascii_strcasecmp(ap_getword_conf(ptemp, &args), CFAOP_CLIENTIP_HEADER))
             continue;
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
                      "CFAOP0603: %s: CFAOPRemoteIP On and %s %s (%s:%d): both set the client IP "

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* clientip.c: one IPv4 or IPv6 address from a header value, read strictly
- * (inet_pton's grammar, nothing around it), and its apr_sockaddr_t. */
+/* clientip.c: CF-Connecting-IP found by its name in ASCII, the one IPv4 or
+ * IPv6 address it holds read strictly (inet_pton's grammar), its sockaddr. */
 #include "clientip.h"
 
 #include <string.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include <apr_strings.h>
 
 #include "ascii.h"
 
@@ -46,6 +47,36 @@ static const char *bad_characters(const char *text)
         if (!cfaop_ascii_isxdigit((unsigned char)*p) && *p != ':' && *p != '.')
             return "not an IP address";
     return NULL;
+}
+
+const char *cfaop_clientip_header(apr_pool_t *p, const apr_table_t *headers)
+{
+    const apr_array_header_t *arr = apr_table_elts(headers);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
+    const char *value = NULL;
+    int i;
+
+    for (i = 0; i < arr->nelts; i++) {
+        if (e[i].key == NULL || e[i].val == NULL
+            || cfaop_ascii_strcasecmp(e[i].key, CFAOP_CLIENTIP_HEADER) != 0)
+            continue;
+        value = value == NULL ? e[i].val : apr_pstrcat(p, value, ", ", e[i].val, NULL);
+    }
+    return value;
+}
+
+int cfaop_clientip_underscored(const char *name)
+{
+    const char *want = CFAOP_CLIENTIP_HEADER;
+    int underscores = 0;
+
+    for (; *name != '\0' && *want != '\0'; name++, want++) {
+        if (*name == '_' && *want == '-')
+            underscores++;
+        else if (cfaop_ascii_tolower((unsigned char)*name) != cfaop_ascii_tolower((unsigned char)*want))
+            return 0;
+    }
+    return *name == '\0' && *want == '\0' && underscores > 0;
 }
 
 const char *cfaop_clientip_parse(const char *value, cfaop_clientip_t *ip)

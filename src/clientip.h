@@ -6,6 +6,10 @@
 
 #include <apr_network_io.h>
 #include <apr_pools.h>
+#include <apr_tables.h>
+
+/* The header Cloudflare names the visitor in. */
+#define CFAOP_CLIENTIP_HEADER "CF-Connecting-IP"
 
 /* The longest textual address: eight groups of four hex digits, or six
  * groups followed by a dotted quad (INET6_ADDRSTRLEN - 1). */
@@ -16,6 +20,21 @@ typedef struct {
     unsigned char addr[16];                 /* network order; 4 bytes for APR_INET */
     char text[CFAOP_CLIENTIP_MAX + 1];      /* canonical: lower case, zeros compressed */
 } cfaop_clientip_t;
+
+/* The value of CFAOP_CLIENTIP_HEADER in headers, or NULL when it is absent.
+ * The name is compared in ASCII: apr_table_get() folds case with the C
+ * library, which under a locale such as tr_TR.UTF-8 (set by PHP or an
+ * embedded interpreter in the child) misses "cf-connecting-ip", the
+ * spelling of HTTP/2 and of proxies that lower-case names. Spellings that
+ * the same locale kept apart when httpd merged repeated headers come back
+ * joined with ", ", the list httpd makes of a repeated header. */
+const char *cfaop_clientip_header(apr_pool_t *p, const apr_table_t *headers);
+
+/* Whether a header name is CFAOP_CLIENTIP_HEADER with at least one '-'
+ * spelt '_' (CF_Connecting_IP), compared in ASCII. Cloudflare sends no such
+ * header; a backend that reads '_' as '-' (CGI-style variables, several
+ * application servers) would take it for the visitor's address. */
+int cfaop_clientip_underscored(const char *name);
 
 /* Reads value as one address. Returns NULL and fills *ip, or a short
  * phrase saying why it is not one ("a list of addresses", "a port", ...),

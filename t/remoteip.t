@@ -16,9 +16,9 @@ use lib "$FindBin::Bin/lib";
 use Apache::Test;
 use Apache::TestUtil;
 use CFAOPTest;
+use CFAOPTest::RemoteIP qw(seen);
 use File::Temp ();
 use IO::Socket::SSL ();
-use Time::HiRes ();
 
 my $curl_v = qx{curl -V 2>/dev/null} // '';
 my $have_h2 = $curl_v =~ /^Features:.*\bHTTP2\b/m;
@@ -81,27 +81,8 @@ sub rip_get {
     return @out;
 }
 
-# "status REMOTE_ADDR CF_AOP_PEER_IP X-CF-AOP-Peer-IP" of one response.
-sub seen {
-    my $r = shift // {};
-    return join ' ', $r->{status} // '-', $r->{env}{REMOTE_ADDR} // '-', $r->{env}{CF_AOP_PEER_IP} // '-',
-        $r->{headers}{'x-cf-aop-peer-ip'} // '-';
-}
-
 # The access log line of request ID ("a=... c=... status=..."), waiting for it.
-sub access_line {
-    my $id = shift;
-    my $until = Time::HiRes::time() + 5;
-    while (Time::HiRes::time() < $until) {
-        if (open my $fh, '<', $access_log) {
-            while (<$fh>) {
-                return $1 if /^rip id=\Q$id\E (.*)$/;
-            }
-        }
-        Time::HiRes::sleep(0.05);
-    }
-    return 'no line';
-}
+sub access_line { return CFAOPTest::RemoteIP::access_line($access_log, 'rip', $_[0]) }
 
 # ---- a connection that passed: the visitor everywhere -----------------------
 my ($r) = rip_get(vhost => 'cfaop_rip_on', cert => 'good', ips => ['203.0.113.9']);

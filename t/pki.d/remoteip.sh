@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: Apache-2.0
 # t/pki.d/remoteip.sh PKI_DIR: what t/remoteip.t needs beyond the base PKI:
 #
-#   remoteip-modules.conf   a LoadModule line for the stock mod_remoteip,
-#                           when the server's apxs knows where it is (the
-#                           vhost that runs it beside CFAOPRemoteIP); empty
-#                           otherwise, and the tests that need it skip
+#   remoteip-modules.conf   LoadModule lines for the stock mod_remoteip (the
+#                           vhost that runs it beside CFAOPRemoteIP), and
+#                           mod_proxy, mod_proxy_http and mod_setenvif
+#                           (t/remoteip-edges.t), each when the server's
+#                           apxs knows where it is; the tests that need one
+#                           skip without it
 set -euo pipefail
 
 if [ $# -ne 1 ] || [ -z "$1" ]; then
@@ -18,8 +20,10 @@ libexec=
 [ -n "$apxs" ] && libexec=$("$apxs" -q LIBEXECDIR 2>/dev/null || true)
 
 echo "# written by t/pki.d/remoteip.sh" > "$conf"
-if [ -n "$libexec" ] && [ -f "$libexec/mod_remoteip.so" ]; then
-    printf '<IfModule !remoteip_module>\n    LoadModule remoteip_module "%s"\n</IfModule>\n' \
-        "$libexec/mod_remoteip.so" >> "$conf"
-fi
+for m in remoteip proxy proxy_http setenvif; do
+    if [ -n "$libexec" ] && [ -f "$libexec/mod_$m.so" ]; then
+        printf '<IfModule !%s_module>\n    LoadModule %s_module "%s"\n</IfModule>\n' \
+            "$m" "$m" "$libexec/mod_$m.so" >> "$conf"
+    fi
+done
 chmod 644 "$conf"

@@ -3,6 +3,8 @@
  * not and why, and the apr_sockaddr_t httpd is given. */
 #include "test_util.h"
 
+#include <ctype.h>
+#include <locale.h>
 #include <string.h>
 #include <apr_strings.h>
 
@@ -178,6 +180,64 @@ START_TEST(sockaddr_is_what_httpd_matches)
 }
 END_TEST
 
+/* The header's value as the glue reads it from request headers given as
+ * "name", "value" pairs (NULL-terminated), each an entry of its own. */
+static const char *header_of(const char *const *pairs)
+{
+    apr_table_t *t = apr_table_make(tu_pool, 4);
+
+    for (; pairs[0] != NULL; pairs += 2)
+        apr_table_addn(t, pairs[0], pairs[1]);
+    return cfaop_clientip_header(tu_pool, t);
+}
+
+/* Under tr_TR.UTF-8 (a module may set it in the child) the C library does
+ * not fold 'I' to 'i': the spellings of HTTP/2 and of proxies that
+ * lower-case names must still be found, and two spellings that httpd did
+ * not merge must still read as a list. */
+START_TEST(finds_the_header_by_ascii_name)
+{
+    static const char *const lower[] = { "cf-connecting-ip", "203.0.113.9", NULL };
+    static const char *const upper[] = { "CF-CONNECTING-IP", "203.0.113.9", NULL };
+    static const char *const two[] = { "Host", "x", "cf-connecting-ip", "203.0.113.9",
+                                       "CF-Connecting-IP", "198.51.100.1", NULL };
+    static const char *const other[] = { "CF_Connecting_IP", "203.0.113.9",
+                                         "CF-Connecting-IPv6", "2001:db8::1", NULL };
+    const char *old = setlocale(LC_ALL, NULL);
+    char *saved = old ? strdup(old) : NULL;
+    int turkish = _i == 1;
+
+    if (turkish && (setlocale(LC_ALL, "tr_TR.UTF-8") == NULL || tolower('I') == 'i')) {
+        free(saved);
+        ck_abort_msg("the tr_TR.UTF-8 locale is missing (make deps installs it)");
+    }
+    ck_assert_str_eq(header_of(lower), "203.0.113.9");
+    ck_assert_str_eq(header_of(upper), "203.0.113.9");
+    ck_assert_str_eq(header_of(two), "203.0.113.9, 198.51.100.1");
+    ck_assert_ptr_null(header_of(other));
+    setlocale(LC_ALL, saved ? saved : "C");
+    free(saved);
+}
+END_TEST
+
+/* Header names, and whether each is a '_' spelling of CF-Connecting-IP. */
+static const struct {
+    const char *name;
+    int underscored;
+} names[] = {
+    { "CF_Connecting_IP", 1 }, { "cf_connecting_ip", 1 }, { "CF-Connecting_IP", 1 },
+    { "cf_connecting-ip", 1 }, { "CF_CONNECTING_IP", 1 },
+    { "CF-Connecting-IP", 0 }, { "cf-connecting-ip", 0 },       /* the real one */
+    { "CF_Connecting_IPv6", 0 }, { "CF_Connecting", 0 }, { "X_CF_Connecting_IP", 0 },
+    { "CF__Connecting_IP", 0 }, { "CF_Connecting_IP_", 0 }, { "", 0 },
+};
+
+START_TEST(underscored_names)
+{
+    ck_assert_msg(cfaop_clientip_underscored(names[_i].name) == names[_i].underscored, "%s", names[_i].name);
+}
+END_TEST
+
 Suite *clientip_suite(void)
 {
     Suite *s = suite_create("clientip");
@@ -187,6 +247,8 @@ Suite *clientip_suite(void)
     tcase_add_test(tc, fills_family_and_bytes);
     tcase_add_test(tc, bounds_the_length);
     tcase_add_test(tc, sockaddr_is_what_httpd_matches);
+    tcase_add_loop_test(tc, finds_the_header_by_ascii_name, 0, 2);   /* C, then tr_TR.UTF-8 */
+    tcase_add_loop_test(tc, underscored_names, 0, (int)(sizeof(names) / sizeof(names[0])));
     suite_add_tcase(s, tc);
     return s;
 }

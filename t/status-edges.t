@@ -1,0 +1,167 @@
+# SPDX-License-Identifier: Apache-2.0
+# The cf-aop-status handler (docs/status.md) at its edges, each case on an
+# httpd of its own: names that need escaping in every format (a CA subject
+# with markup and JSON/OpenMetrics metacharacters, file paths with quotes,
+# backslashes and bytes that are not UTF-8); one deny file named twice;
+# the query string, HEAD, POST and PUT; the page through a subrequest
+# (SSI include virtual) and through an .htaccess SetHandler; no CFAOP
+# vhost at all; a graceful restart that adds and removes vhosts while
+# requests are in flight; and 200 vhosts of several hostnames each.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+
+use Apache::Test;
+use Apache::TestUtil;
+use CFAOPTest;
+use CFAOPTest::Servers ();
+use IO::Socket::INET ();
+use JSON::PP ();
+use Time::HiRes ();
+
+plan tests => 19;
+
+# One plain HTTP/1.0 request: [status, body, head].
+sub get {
+    my ($port, $path, %o) = @_;
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port, Timeout => 30)
+        or return [0, "connect: $!", ''];
+    my $method = $o{method} // 'GET';
+    my $body = $o{body} // '';
+    print $s "$method $path HTTP/1.0\r\nHost: 127.0.0.1\r\n",
+        ($o{headers} // ''), (length $body ? "Content-Length: " . length($body) . "\r\n" : ''),
+        "\r\n", $body;
+    local $/;
+    my $resp = <$s> // '';
+    close $s;
+    my ($head, $rest) = split /\r\n\r\n/, $resp, 2;
+    my ($status) = ($head // '') =~ m{^HTTP/1\.\d (\d{3})};
+    return [$status // 0, $rest // '', $head // ''];
+}
+
+# Problems with an OpenMetrics text, line by line (empty: none).
+sub om_problems {
+    my $text = shift;
+    my (@bad, %family_seen, %series, $current);
+    my @lines = split /\n/, $text, -1;
+    push @bad, 'no final newline' unless @lines && $lines[-1] eq '';
+    pop @lines;
+    push @bad, 'does not end with # EOF' unless @lines && $lines[-1] eq '# EOF';
+    pop @lines;
+    my %type;
+    for my $line (@lines) {
+        if ($line =~ /^# (TYPE|HELP|UNIT) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.+)$/) {
+            my ($what, $name, $arg) = ($1, $2, $3);
+            push @bad, "$what $name twice" if $family_seen{"$what $name"}++;
+            push @bad, "$name: families interleaved" if $what eq 'TYPE' && $type{$name};
+            $type{$name} = $arg if $what eq 'TYPE';
+            $current = $name;
+            next;
+        }
+        my ($name, $labels, $value) = $line =~ /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (-?[0-9.e+]+)$/;
+        unless (defined $name) { push @bad, "unparsed: $line"; next }
+        my $family = $name;
+        my $t = $type{$current // ''} // '';
+        if ($t eq 'counter') { $family =~ s/_total$// or push @bad, "counter without _total: $name" }
+        elsif ($t eq 'info') { $family =~ s/_info$// or push @bad, "info without _info: $name" }
+        push @bad, "sample $name outside its family ($current)" unless defined $current && $family eq $current;
+        my $rest = $labels // '';
+        my @pairs;
+        while ($rest =~ s/^([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\\n]|\\[\\"n])*)"(,|$)//) {
+            push @pairs, "$1=$2";
+        }
+        push @bad, "labels: $line" if length $rest;
+        push @bad, "duplicate series: $line" if $series{ join '|', $name, sort @pairs }++;
+        eval { my $copy = $line; utf8::decode($copy) or die; 1 } or push @bad, "not UTF-8: $line";
+    }
+    return join "\n", @bad;
+}
+
+my ($server_pem, $server_key, $root_pem) = (pki('server.pem'), pki('server.key'), pki('root-ca.pem'));
+
+# An httpd with BODY and the page at /s; [server, page port, tls port].
+sub httpd_with {
+    my ($body, @modules) = @_;
+    my ($page, $tls) = (CFAOPTest::Servers::free_port(), CFAOPTest::Servers::free_port());
+    $body =~ s/\@TLS\@/$tls/g;
+    my $srv = CFAOPTest::Servers::start_httpd(port => $page, modules => ['slotmem_shm', @modules],
+        body => qq{Listen 127.0.0.1:$tls\n<Location "/s">\n    SetHandler cf-aop-status\n</Location>\n} . $body);
+    return ($srv, $page, $tls);
+}
+
+sub tls_vhost {
+    my ($name, $extra) = @_;
+    return <<"EOF";
+<VirtualHost 127.0.0.1:\@TLS\@>
+    ServerName $name
+    SSLEngine on
+    SSLCertificateFile "$server_pem"
+    SSLCertificateKeyFile "$server_key"
+    CFAOP On
+    $extra
+</VirtualHost>
+EOF
+}
+
+# ---- names that need escaping ----------------------------------------------
+
+my $work = CFAOPTest::Servers::workdir();
+my $odd_dir = "$work/o<b>'&\\x\xff\"q";
+mkdir $odd_dir or die "$odd_dir: $!";
+my $subject = q|/O=a\\"}],{\\\\/CN=<\\/td><script>alert(1)<\\/script>|;
+system('openssl', 'req', '-x509', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256',
+       '-nodes', '-keyout', "$odd_dir/ca.key", '-out', "$odd_dir/ca.pem", '-days', '30',
+       '-subj', $subject, '-addext', 'basicConstraints=critical,CA:TRUE') == 0
+    or die "openssl req failed\n";
+open my $deny, '>', "$odd_dir/deny.txt" or die; print $deny "0A0B\n"; close $deny;
+(my $odd_conf = $odd_dir) =~ s/"/\\"/g;
+my ($srv, $page) = httpd_with(qq{CFAOPDenySerialFile "$odd_conf/deny.txt"\n}
+    . tls_vhost('odd.test', qq{CFAOPTrustedCA "$odd_conf/ca.pem" "$root_pem"\n    CFAOPDenySerialFile "$odd_conf/deny.txt"}));
+my $html = get($page, '/s');
+my $json = get($page, '/s?json');
+my $om = get($page, '/s?prometheus');
+my $doc = eval { JSON::PP->new->utf8->decode($json->[1]) };
+ok t_cmp(ref $doc, 'HASH', 'odd names: the JSON parses') or t_debug($@);
+my ($v) = @{ $doc->{vhosts} // [] };
+my %subjects = map { $_->{subject} => $_->{file} } @{ $v->{anchors} // [] };
+my ($odd_subject) = grep { /script/ } keys %subjects;
+ok t_cmp($odd_subject // '-', q|CN=\</td\>\<script\>alert(1)\</script\>,O=a\"}]\,{\\\\|,
+         'the subject, as RFC 2253 escapes it, back from JSON');
+(my $shown_dir = $odd_dir) =~ s/\xff/\x{FFFD}/;
+ok t_cmp($subjects{$odd_subject // ''} // '-', "$shown_dir/ca.pem",
+         'the CA file path back from JSON (the byte that is not UTF-8 as U+FFFD)');
+ok t_cmp(join(' ', $html->[1] =~ /<script|<b>|'&\\/g), '', 'HTML: no markup from names');
+ok t_cmp($html->[1], qr{<td>CN=\\&lt;/td\\&gt;\\&lt;script\\&gt;alert\(1\)\\&lt;/script\\&gt;,O=a\\&quot;\}\]\\,\{\\\\</td>},
+         'HTML: the subject escaped');
+ok t_cmp(om_problems($om->[1]), '', 'odd names: the OpenMetrics text is valid line by line');
+# a deny file the main server and the vhost both name is one list
+ok t_cmp(scalar @{ $v->{deny_lists} // [] }, 1, 'a deny file named twice: listed once');
+
+# ---- the query string and the method ------------------------------------------
+
+sub kind_of {
+    my $r = shift;
+    my ($type) = $r->[2] =~ /^Content-Type:\s*([^;\r\n]*)/mi;
+    return "$r->[0] " . ($type // '-');
+}
+my %query = (
+    '?json&prometheus' => '200 application/openmetrics-text',
+    '?JSON'            => '200 application/json',
+    '?prometheus=1'    => '200 application/openmetrics-text',
+    '?x=1;json'        => '200 application/json',
+    '?jsonx'           => '200 text/html',
+    '?auto'            => '200 text/html',
+    '?' . ('a' x 7000) . '&json' => '200 application/json',
+);
+for my $q (sort keys %query) {
+    ok t_cmp(kind_of(get($page, "/s$q")), $query{$q}, 'query ' . substr($q, 0, 20));
+}
+ok t_cmp(kind_of(get($page, '/s', headers => "Accept: application/json\r\n")), '200 text/html',
+         'Accept is not consulted');
+my $head = get($page, '/s?json', method => 'HEAD');
+ok t_cmp("$head->[0] " . length($head->[1]), '200 0', 'HEAD: 200, no body');
+for my $m (qw(POST PUT DELETE)) {
+    my $r = get($page, '/s', method => $m, body => 'x=1');
+    ok t_cmp($r->[0] . ' ' . (($r->[2] =~ /^Allow:\s*(.*?)\s*$/mi)[0] // '-'), qr/^405 GET/, "$m: 405 with Allow");
+}

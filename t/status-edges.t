@@ -17,10 +17,11 @@ use Apache::TestUtil;
 use CFAOPTest;
 use CFAOPTest::Servers ();
 use IO::Socket::INET ();
+use IO::Socket::SSL ();
 use JSON::PP ();
 use Time::HiRes ();
 
-plan tests => 22;
+plan tests => 28;
 
 # One plain HTTP/1.0 request: [status, body, head].
 sub get {
@@ -212,3 +213,85 @@ my $hwm1 = children_hwm($big);
 t_debug("children's peak RSS: $hwm0 kB, then $hwm1 kB");
 ok t_cmp($hwm1 - $hwm0 < 16 * 1024 ? 'small' : ($hwm1 - $hwm0) . ' kB', 'small',
          '200 vhosts: ten pages grow the children by less than 16 MB');
+
+# ---- where the page is served from ----------------------------------------------
+
+# One TLS request to 127.0.0.1:port, with t/pki/CERT.pem when given:
+# [status, body], or ['refused', why] when the handshake failed.
+sub tls_get {
+    my ($port, $cert, $path) = @_;
+    my $s = IO::Socket::SSL->new(
+        PeerHost => '127.0.0.1', PeerPort => $port, Timeout => 10, SSL_version => 'TLSv1_3',
+        SSL_verify_mode => IO::Socket::SSL::SSL_VERIFY_NONE(),
+        ($cert ? (SSL_cert_file => pki("$cert.pem"), SSL_key_file => pki("$cert.key")) : ()));
+    return ['refused', $IO::Socket::SSL::SSL_ERROR] unless $s;
+    print $s "GET $path HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+    local $/;
+    my $resp = <$s>;
+    return ['refused', 'no response'] unless defined $resp && length $resp;
+    my ($head, $body) = split /\r\n\r\n/, $resp, 2;
+    my ($status) = $head =~ m{^HTTP/1\.\d (\d{3})};
+    return [$status // 0, $body // ''];
+}
+
+my $site = "$work/site";
+mkdir $_ for $site, "$site/user", "$site/user2", "$site/ssi";
+my %file = (
+    'user/.htaccess'  => "SetHandler cf-aop-status\n",
+    'user2/.htaccess' => "SetHandler server-status\n",
+    'ssi/page.shtml'  => qq{before <!--#include virtual="/s" --> after\n},
+    'ssi/closed.shtml' => qq{before <!--#include virtual="/closed/s" --> after\n},
+    'ssi/ms.shtml'    => qq{before <!--#include virtual="/closed/server-status" --> after\n},
+);
+for my $f (keys %file) {
+    open my $fh, '>', "$site/$f" or die "$site/$f: $!";
+    print $fh $file{$f};
+    close $fh;
+}
+my $plain_port = CFAOPTest::Servers::free_port();
+my ($srv2, $page2, $tls2) = httpd_with(<<"EOF" . tls_vhost('page.on.test', qq{CFAOPTrustedCA "$root_pem"\n    <Location "/here">\n        SetHandler cf-aop-status\n    </Location>}), 'status', 'authz_host');
+ExtendedStatus On
+Listen 127.0.0.1:$plain_port
+<VirtualHost 127.0.0.1:$plain_port>
+    DocumentRoot "$site"
+    <Directory "$site">
+        AllowOverride FileInfo
+        Options +Includes
+        Require all granted
+    </Directory>
+    <Directory "$site/ssi">
+        SetOutputFilter INCLUDES
+    </Directory>
+    <Location "/closed">
+        Require ip 192.0.2.1
+    </Location>
+    <Location "/closed/s">
+        SetHandler cf-aop-status
+    </Location>
+    <Location "/closed/server-status">
+        SetHandler server-status
+    </Location>
+</VirtualHost>
+EOF
+# on a CFAOP On vhost the page is behind the handshake like everything else
+ok t_cmp(tls_get($tls2, '', '/here')->[0], 'refused', 'the page on a CFAOP On vhost: no certificate, no handshake');
+ok t_cmp(tls_get($tls2, 'wrongca', '/here')->[0], 'refused', 'an untrusted certificate: no handshake');
+my $through = tls_get($tls2, 'good', '/here');
+ok t_cmp("$through->[0] " . ($through->[1] =~ /<h2>page\.on\.test:\d+<\/h2>/ ? 'page' : 'no page'), '200 page',
+         'the certificate Cloudflare presents: the page');
+# .htaccess with AllowOverride FileInfo can name the handler, as it can server-status
+my $ht = get($plain_port, '/user/');
+my $ht2 = get($plain_port, '/user2/');
+ok t_cmp(join(' ', $ht->[0], $ht->[1] =~ /mod_cf_aop status/ ? 'page' : 'no page',
+              $ht2->[0], $ht2->[1] =~ /Apache Server Status/ ? 'page' : 'no page'),
+         '200 page 200 page', '.htaccess SetHandler (AllowOverride FileInfo): like server-status, the page');
+# a subrequest is authorized as its own URL: SSI shows the page where the
+# URL is open, and an error where its Require refuses
+my $ssi = get($plain_port, '/ssi/page.shtml');
+ok t_cmp($ssi->[1], qr/^before <!DOCTYPE html>.*<h2>page\.on\.test:\d+<\/h2>.* after$/s, 'SSI include virtual: the page');
+my $closed = get($plain_port, '/ssi/closed.shtml');
+my $ms_closed = get($plain_port, '/ssi/ms.shtml');
+ok t_cmp(join('|', $closed->[1] =~ /mod_cf_aop status/ ? 'page' : 'no page',
+              $ms_closed->[1] =~ /Server Status/ ? 'page' : 'no page',
+              get($plain_port, '/closed/s')->[0]),
+         'no page|no page|403', "SSI of a URL that Require refuses: no page (as server-status)");

@@ -19,9 +19,10 @@ use CFAOPTest::Servers ();
 use IO::Socket::INET ();
 use IO::Socket::SSL ();
 use JSON::PP ();
+use POSIX ();
 use Time::HiRes ();
 
-plan tests => 28;
+plan tests => 34;
 
 # One plain HTTP/1.0 request: [status, body, head].
 sub get {
@@ -219,9 +220,10 @@ ok t_cmp($hwm1 - $hwm0 < 16 * 1024 ? 'small' : ($hwm1 - $hwm0) . ' kB', 'small',
 # One TLS request to 127.0.0.1:port, with t/pki/CERT.pem when given:
 # [status, body], or ['refused', why] when the handshake failed.
 sub tls_get {
-    my ($port, $cert, $path) = @_;
+    my ($port, $cert, $path, $sni) = @_;
     my $s = IO::Socket::SSL->new(
         PeerHost => '127.0.0.1', PeerPort => $port, Timeout => 10, SSL_version => 'TLSv1_3',
+        SSL_hostname => $sni // '', SSL_session_cache_size => 0,
         SSL_verify_mode => IO::Socket::SSL::SSL_VERIFY_NONE(),
         ($cert ? (SSL_cert_file => pki("$cert.pem"), SSL_key_file => pki("$cert.key")) : ()));
     return ['refused', $IO::Socket::SSL::SSL_ERROR] unless $s;
@@ -295,3 +297,76 @@ ok t_cmp(join('|', $closed->[1] =~ /mod_cf_aop status/ ? 'page' : 'no page',
               $ms_closed->[1] =~ /Server Status/ ? 'page' : 'no page',
               get($plain_port, '/closed/s')->[0]),
          'no page|no page|403', "SSI of a URL that Require refuses: no page (as server-status)");
+
+# ---- no CFAOP vhost ------------------------------------------------------------------
+
+my ($none, $none_page) = httpd_with('');
+my $none_json = eval { JSON::PP->new->utf8->decode(get($none_page, '/s?json')->[1]) } // {};
+my $none_om = get($none_page, '/s?prometheus')->[1];
+ok t_cmp(join(' ', scalar @{ $none_json->{vhosts} // [1] }, $none_json->{counters_available} ? 'true' : 'false',
+              om_problems($none_om) || 'valid', get($none_page, '/s')->[1] =~ /No virtual host has CFAOP On/ ? 'said' : '-'),
+         qr/^0 (true|false) valid said$/, 'no CFAOP vhost: an empty list in JSON, valid OpenMetrics, a sentence in HTML');
+
+# ---- a graceful restart that adds and removes vhosts, under load -----------------
+
+my ($rs, $rs_page, $rs_tls) = httpd_with(tls_vhost('a.test', qq{CFAOPTrustedCA "$root_pem"})
+                                         . tls_vhost('b.test', qq{CFAOPTrustedCA "$root_pem"}));
+sub vhost_names {
+    my $d = eval { JSON::PP->new->utf8->decode(get($rs_page, '/s?json')->[1]) } // {};
+    return { map { ($_->{vhost} =~ /^([^:]+)/)[0] => $_ } @{ $d->{vhosts} // [] } };
+}
+sub slurp { my $f = shift; open my $fh, '<', $f or return ''; local $/; return <$fh> // '' }
+sub graceful {
+    my ($from, $to) = @_;
+    my $conf = slurp("$rs->{dir}/httpd.conf");
+    s/\@TLS\@/$rs_tls/g for $from, $to;
+    $conf =~ s/\Q$from\E/$to/ or die "graceful: no such vhost in the configuration\n";
+    open my $fh, '>', "$rs->{dir}/httpd.conf" or die;
+    print $fh $conf;
+    close $fh;
+    my $mark = length slurp($rs->{error_log});
+    kill 'USR1', $rs->{pid};
+    # the parent says so once the new generation runs
+    for (1 .. 100) {
+        last if substr(slurp($rs->{error_log}), $mark) =~ /AH00493|resuming normal operations/;
+        Time::HiRes::sleep(0.1);
+    }
+    Time::HiRes::sleep(0.3);
+}
+my $soon_serial = (qx{openssl x509 -in '@{[pki('status', 'soon.pem')]}' -noout -serial} =~ /=(\w+)/)[0] // '-';
+my $w0 = length slurp($rs->{error_log});
+tls_get($rs_tls, 'status/soon', '/', 'b.test') for 1 .. 3;
+my $first_gen = () = substr(slurp($rs->{error_log}), $w0) =~ /CFAOP0503: b\.test:\d+: .*\(serial \Q$soon_serial\E\)/g;
+ok t_cmp($first_gen, 1, 'CFAOP0503: once for three handshakes');
+
+# clients that keep handshaking (passed, and refused) while the server reloads twice
+my @load;
+for my $k (1 .. 3) {
+    my $pid = fork // die "fork: $!";
+    if ($pid == 0) {
+        my $until = time + 4;
+        while (time < $until) {
+            tls_get($rs_tls, $k == 3 ? '' : 'good', '/', $k == 1 ? 'a.test' : 'b.test');
+            get($rs_page, '/s?prometheus');
+        }
+        POSIX::_exit(0);
+    }
+    push @load, $pid;
+}
+sleep 1;
+graceful(tls_vhost('a.test', qq{CFAOPTrustedCA "$root_pem"}), tls_vhost('c.test', qq{CFAOPTrustedCA "$root_pem"}));
+graceful(tls_vhost('b.test', qq{CFAOPTrustedCA "$root_pem"}),
+         tls_vhost('b.test', qq{CFAOPTrustedCA "$root_pem"\n    CFAOPHostnameCA h.b.test "$root_pem"}));
+waitpid $_, 0 for @load;
+my $after = vhost_names();
+ok t_cmp(join(' ', sort keys %$after), 'b.test c.test', 'after the restarts: the removed vhost is gone, the added one is there');
+my $c0 = $after->{'c.test'}{handshakes}{passed} // '-';
+tls_get($rs_tls, 'good', '/', 'c.test') for 1 .. 2;
+my $c1 = vhost_names()->{'c.test'}{handshakes}{passed} // '-';
+ok t_cmp($c1 - $c0, 2, 'the added vhost counts');
+my $w1 = length slurp($rs->{error_log});
+tls_get($rs_tls, 'status/soon', '/', 'b.test') for 1 .. 2;
+my $second_gen = () = substr(slurp($rs->{error_log}), $w1) =~ /CFAOP0503: b\.test:\d+: .*\(serial \Q$soon_serial\E\)/g;
+ok t_cmp($second_gen, 1, 'CFAOP0503 again after a graceful restart (new shared memory; docs/status.md), once');
+my @crashes = slurp($rs->{error_log}) =~ /^.*(?:exit signal|AH00052|AH00060).*$/mg;
+ok t_cmp(join("\n", @crashes), '', 'no child died of a signal');

@@ -22,7 +22,7 @@ use JSON::PP ();
 use POSIX ();
 use Time::HiRes ();
 
-plan tests => 34;
+plan tests => 38;
 
 # One plain HTTP/1.0 request: [status, body, head].
 sub get {
@@ -370,3 +370,29 @@ my $second_gen = () = substr(slurp($rs->{error_log}), $w1) =~ /CFAOP0503: b\.tes
 ok t_cmp($second_gen, 1, 'CFAOP0503 again after a graceful restart (new shared memory; docs/status.md), once');
 my @crashes = slurp($rs->{error_log}) =~ /^.*(?:exit signal|AH00052|AH00060).*$/mg;
 ok t_cmp(join("\n", @crashes), '', 'no child died of a signal');
+
+# ---- once a day across children; two vhosts of one name --------------------------
+
+my @warners;
+for my $k (1 .. 4) {
+    my $pid = fork // die "fork: $!";
+    if ($pid == 0) {
+        tls_get($rs_tls, 'status/soon', '/', 'c.test') for 1 .. 5;
+        POSIX::_exit(0);
+    }
+    push @warners, $pid;
+}
+my $w2 = length slurp($rs->{error_log});
+waitpid $_, 0 for @warners;
+my $log = substr(slurp($rs->{error_log}), $w2);
+my @c_warned = $log =~ /CFAOP0503: c\.test:/g;
+ok t_cmp(scalar @c_warned, 1, '20 handshakes from 4 clients at once: CFAOP0503 once');
+
+my ($dup, $dup_page) = httpd_with(tls_vhost('dup.test', qq{CFAOPTrustedCA "$root_pem"})
+                                  . tls_vhost('dup.test', qq{CFAOPTrustedCA "$root_pem"})
+                                  . tls_vhost(q{x"y<z>\\w}, qq{CFAOPTrustedCA "$root_pem"}));
+my $dup_doc = eval { JSON::PP->new->utf8->decode(get($dup_page, '/s?json')->[1]) } // {};
+ok t_cmp(join(' ', sort map { s/:\d+/:P/r } map { $_->{vhost} } @{ $dup_doc->{vhosts} // [] }),
+         q{dup.test:P dup.test:P#2 x"y<z>\w:P}, 'two vhosts of one name: #2; an odd ServerName as it is');
+ok t_cmp(om_problems(get($dup_page, '/s?prometheus')->[1]), '', 'and the OpenMetrics text is valid');
+ok t_cmp(get($dup_page, '/s')->[1], qr{<h2>x&quot;y&lt;z&gt;\\w:\d+</h2>}, 'the odd ServerName escaped in HTML');

@@ -2,11 +2,14 @@
 # The cf-aop-status handler (docs/status.md) at its edges, each case on an
 # httpd of its own: names that need escaping in every format (a CA subject
 # with markup and JSON/OpenMetrics metacharacters, file paths with quotes,
-# backslashes and bytes that are not UTF-8); one deny file named twice;
-# the query string, HEAD, POST and PUT; the page through a subrequest
-# (SSI include virtual) and through an .htaccess SetHandler; no CFAOP
-# vhost at all; a graceful restart that adds and removes vhosts while
-# requests are in flight; and 200 vhosts of several hostnames each.
+# backslashes and bytes that are not UTF-8, an odd ServerName, two vhosts
+# of one name), each OpenMetrics text checked line by line; one deny file
+# named twice; the query string, Accept, HEAD, POST, PUT and DELETE; 200
+# vhosts of five hostnames (size, validity, the children's memory); the
+# page behind a CFAOP On vhost's handshake, through .htaccess and through
+# SSI (beside server-status); no CFAOP vhost; two graceful restarts under
+# load that remove, add and change vhosts; CFAOP0503 once across clients
+# and once more per restart.
 use strict;
 use warnings;
 use FindBin;

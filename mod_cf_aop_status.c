@@ -123,11 +123,21 @@ static void add_deny_files(apr_pool_t *p, cfaop_status_vhost_t *m, server_rec *m
     const apr_array_header_t *base = apr_hash_get(deny_notes, &main_server, sizeof(main_server));
     const apr_array_header_t *own = s != main_server ? apr_hash_get(deny_notes, &s, sizeof(s)) : NULL;
 
+    const apr_array_header_t *both[2] = { base, own };
+    int b, i, j;
+
     (void)p;
-    if (base != NULL)
-        apr_array_cat(m->deny, base);
-    if (own != NULL)
-        apr_array_cat(m->deny, own);
+    /* one row per file: a path the main server and the vhost both name is
+     * one list (OpenMetrics forbids two series of one label set) */
+    for (b = 0; b < 2; b++)
+        for (i = 0; both[b] != NULL && i < both[b]->nelts; i++) {
+            const cfaop_status_deny_t *d = &APR_ARRAY_IDX(both[b], i, cfaop_status_deny_t);
+            for (j = 0; j < m->deny->nelts; j++)
+                if (!strcmp(APR_ARRAY_IDX(m->deny, j, cfaop_status_deny_t).file, d->file))
+                    break;
+            if (j == m->deny->nelts)
+                *(cfaop_status_deny_t *)apr_array_push(m->deny) = *d;
+        }
 }
 
 static struct cfaop_status_vhost *build_vhost(apr_pool_t *p, server_rec *main_server, server_rec *s,
@@ -428,7 +438,8 @@ static int status_handler(request_rec *r)
 
     if (r->handler == NULL || strcmp(r->handler, STATUS_HANDLER))
         return DECLINED;
-    r->allowed |= (AP_METHOD_BIT << M_GET);
+    /* the Allow header of a 405 is made from allowed_methods */
+    ap_allow_standard_methods(r, MERGE_ALLOW, M_GET, -1);
     if (r->method_number != M_GET)
         return HTTP_METHOD_NOT_ALLOWED;
     st = snapshot(r->pool, 1);

@@ -16,11 +16,14 @@ typedef struct {
     apr_size_t len, cap;
 } buf_t;
 
-static void buf_init(buf_t *b, apr_pool_t *pool)
+/* cap: the expected size; the page asks for a few kB, an escaped value
+ * for its own length (thousands of values make one page, so each must not
+ * take a page's worth of the request's pool). */
+static void buf_init(buf_t *b, apr_pool_t *pool, apr_size_t cap)
 {
     b->pool = pool;
     b->len = 0;
-    b->cap = 4096;
+    b->cap = cap ? cap : 1;
     b->data = apr_palloc(pool, b->cap);
 }
 
@@ -95,7 +98,8 @@ static const char *escape(apr_pool_t *pool, const char *s, escape_fn esc, const 
     buf_t b;
     const unsigned char *p = (const unsigned char *)(s ? s : "");
 
-    buf_init(&b, pool);
+    /* exact when nothing needs escaping, which is the common case */
+    buf_init(&b, pool, strlen((const char *)p) + 2 * strlen(quote) + 1);
     put(&b, quote);
     while (*p) {
         int n = utf8_len(p);
@@ -304,7 +308,7 @@ const char *cfaop_status_html(apr_pool_t *pool, const cfaop_status_t *st)
     buf_t b;
     int i;
 
-    buf_init(&b, pool);
+    buf_init(&b, pool, 16384);
     put(&b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
             "<title>mod_cf_aop status</title></head><body>\n<h1>mod_cf_aop status</h1>\n");
     putf(&b, "<p>%s; now %s; counters since %s (the last start or restart)</p>\n",
@@ -405,7 +409,7 @@ const char *cfaop_status_json(apr_pool_t *pool, const cfaop_status_t *st)
     buf_t b;
     int i;
 
-    buf_init(&b, pool);
+    buf_init(&b, pool, 16384);
     putf(&b, "{\"version\":%s,\"now\":\"%s\",\"now_seconds\":%" APR_INT64_T_FMT ","
          "\"counters_since\":\"%s\",\"counters_since_seconds\":%" APR_INT64_T_FMT ","
          "\"counters_available\":%s,", cfaop_json_string(pool, st->version),
@@ -506,7 +510,7 @@ const char *cfaop_status_openmetrics(apr_pool_t *p, const cfaop_status_t *st)
 #define EACH_VHOST for (i = 0; i < st->vhosts->nelts && (v = &APR_ARRAY_IDX(st->vhosts, i, cfaop_status_vhost_t)); i++)
 #define VH cfaop_om_label_value(p, v->name)
 
-    buf_init(&b, p);
+    buf_init(&b, p, 16384);
     om_family(&b, "cfaop_build", "info", NULL, "The module's version.");
     putf(&b, "cfaop_build_info{version=%s} 1\n", cfaop_om_label_value(p, st->version));
     om_family(&b, "cfaop_vhost", "info", NULL,

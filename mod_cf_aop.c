@@ -13,6 +13,7 @@
 #include <apr_strings.h>
 #include <openssl/crypto.h>
 #include <openssl/opensslv.h>
+#include <stddef.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -310,7 +311,7 @@ typedef struct {
 } int_field_t;
 
 #define INT_FIELD(name, keywords, field) \
-    static int_field_t name = { keywords, APR_OFFSETOF(cfaop_srv_cfg, field) }
+    static int_field_t name = { keywords, offsetof(cfaop_srv_cfg, field) }
 INT_FIELD(mode_field, &cfaop_mode_keywords, mode);
 INT_FIELD(depth_field, NULL, depth);
 INT_FIELD(host_check_field, &cfaop_on_off_keywords, host_check);

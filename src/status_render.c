@@ -2,6 +2,7 @@
 /* status_render.c: the cf-aop-status page as HTML, JSON and OpenMetrics
  * text, with the escaping each needs; the model comes from the glue. */
 #include <stdarg.h>
+#include <stddef.h>
 #include <string.h>
 #include <time.h>
 #include <apr_strings.h>
@@ -438,32 +439,40 @@ static void om_family(buf_t *b, const char *name, const char *type, const char *
     putf(b, "# HELP %s %s\n", name, help);
 }
 
-/* An anchor whose (file, subject) an earlier one with a later or equal
- * notAfter already has: one series per label set, the longest-lived. */
-static int om_anchor_shadowed(const cfaop_status_vhost_t *v, int k)
+/* OpenMetrics allows one series per label set, so of the entries of `list`
+ * sharing a file and a name (an anchor's subject, a CRL's issuer) only one
+ * is written: for anchors the latest notAfter, for CRLs the earliest
+ * nextUpdate (the one to act on), the first of equals. Entry k is
+ * shadowed when another one wins. */
+typedef struct {
+    size_t file, name, date;            /* offsets in the entry */
+    int latest;                         /* keep the latest date, else the earliest */
+} om_series_key_t;
+
+static const om_series_key_t anchor_key = {
+    offsetof(cfaop_status_anchor_t, file), offsetof(cfaop_status_anchor_t, subject),
+    offsetof(cfaop_status_anchor_t, not_after), 1
+};
+static const om_series_key_t crl_key = {
+    offsetof(cfaop_status_crl_t, file), offsetof(cfaop_status_crl_t, issuer),
+    offsetof(cfaop_status_crl_t, next_update), 0
+};
+
+#define FIELD(entry, off, type) (*(const type *)((entry) + (off)))
+
+static int om_shadowed(const apr_array_header_t *list, const om_series_key_t *key, int k)
 {
-    const cfaop_status_anchor_t *a = &APR_ARRAY_IDX(v->anchors, k, cfaop_status_anchor_t);
+    const char *e = list->elts + (size_t)k * list->elt_size;
+    apr_int64_t date = FIELD(e, key->date, apr_int64_t);
     int i;
 
-    for (i = 0; i < v->anchors->nelts; i++) {
-        const cfaop_status_anchor_t *o = &APR_ARRAY_IDX(v->anchors, i, cfaop_status_anchor_t);
-        if (i != k && !strcmp(o->file, a->file) && !strcmp(o->subject, a->subject)
-            && (o->not_after > a->not_after || (o->not_after == a->not_after && i < k)))
-            return 1;
-    }
-    return 0;
-}
+    for (i = 0; i < list->nelts; i++) {
+        const char *o = list->elts + (size_t)i * list->elt_size;
+        apr_int64_t other = FIELD(o, key->date, apr_int64_t);
 
-/* CRLs likewise, by (file, issuer): the earliest nextUpdate is the one to act on. */
-static int om_crl_shadowed(const cfaop_status_vhost_t *v, int k)
-{
-    const cfaop_status_crl_t *c = &APR_ARRAY_IDX(v->crls, k, cfaop_status_crl_t);
-    int i;
-
-    for (i = 0; i < v->crls->nelts; i++) {
-        const cfaop_status_crl_t *o = &APR_ARRAY_IDX(v->crls, i, cfaop_status_crl_t);
-        if (i != k && !strcmp(o->file, c->file) && !strcmp(o->issuer, c->issuer)
-            && (o->next_update < c->next_update || (o->next_update == c->next_update && i < k)))
+        if (i != k && !strcmp(FIELD(o, key->file, const char *), FIELD(e, key->file, const char *))
+            && !strcmp(FIELD(o, key->name, const char *), FIELD(e, key->name, const char *))
+            && ((key->latest ? other > date : other < date) || (other == date && i < k)))
             return 1;
     }
     return 0;
@@ -491,7 +500,7 @@ static void om_lists(buf_t *b, const cfaop_status_t *st, const char *name, const
         }
         for (j = 0; what >= CRL_ENTRIES && j < v->crls->nelts; j++) {
             const cfaop_status_crl_t *c = &APR_ARRAY_IDX(v->crls, j, cfaop_status_crl_t);
-            if (om_crl_shadowed(v, j) || (what == CRL_NEXT_UPDATE && !c->next_update))
+            if (om_shadowed(v->crls, &crl_key, j) || (what == CRL_NEXT_UPDATE && !c->next_update))
                 continue;
             putf(b, "%s{vhost=%s,file=%s,issuer=%s} %" APR_INT64_T_FMT "\n", name, vh,
                  cfaop_om_label_value(p, c->file), cfaop_om_label_value(p, c->issuer),
@@ -501,10 +510,37 @@ static void om_lists(buf_t *b, const cfaop_status_t *st, const char *name, const
     }
 }
 
+/* One counter family: per vhost, per kind from first to last (named by
+ * `label`: the result, or the status of a refused request) and per reason
+ * shown for that kind. */
+static void om_counters(buf_t *b, apr_pool_t *p, const cfaop_status_t *st, const char *family,
+                        const char *help, const char *label, int first, int last)
+{
+    int i, kind, reason;
+
+    om_family(b, family, "counter", NULL, help);
+    for (i = 0; i < st->vhosts->nelts; i++) {
+        const cfaop_status_vhost_t *v = &APR_ARRAY_IDX(st->vhosts, i, cfaop_status_vhost_t);
+        const char *vh = cfaop_om_label_value(p, v->name);
+
+        for (kind = first; kind <= last; kind++)
+            FOR_SHOWN(kind, reason) {
+                const char *by = label == NULL ? ""
+                    : apr_psprintf(p, "%s=\"%s\",", label,
+                                   kind == CFAOP_COUNT_421 ? "421"
+                                   : kind == CFAOP_COUNT_403 ? "403" : kind_result[kind]);
+
+                putf(b, "%s_total{vhost=%s,%sreason=\"%s\"} %u\n", family, vh, by,
+                     cfaop_reason_name((cfaop_reason_t)reason),
+                     count_of(v, (cfaop_count_kind_t)kind, reason));
+            }
+    }
+}
+
 const char *cfaop_status_openmetrics(apr_pool_t *p, const cfaop_status_t *st)
 {
     buf_t b;
-    int i, j, kind, reason;
+    int i, j;
     const cfaop_status_vhost_t *v;
 
 #define EACH_VHOST for (i = 0; i < st->vhosts->nelts && (v = &APR_ARRAY_IDX(st->vhosts, i, cfaop_status_vhost_t)); i++)
@@ -525,29 +561,15 @@ const char *cfaop_status_openmetrics(apr_pool_t *p, const cfaop_status_t *st)
         om_family(&b, "cfaop_counters_since_seconds", "gauge", "seconds",
                   "When the counters started: the last start or restart of httpd.");
         putf(&b, "cfaop_counters_since_seconds %" APR_INT64_T_FMT "\n", st->since);
-        om_family(&b, "cfaop_handshakes", "counter", NULL,
-                  "TLS handshakes judged, by result (passed, refused, reported) and reason.");
-        EACH_VHOST
-            for (kind = CFAOP_COUNT_PASSED; kind <= CFAOP_COUNT_REPORTED; kind++)
-                FOR_SHOWN(kind, reason)
-                    putf(&b, "cfaop_handshakes_total{vhost=%s,result=\"%s\",reason=\"%s\"} %u\n",
-                         VH, kind_result[kind], cfaop_reason_name((cfaop_reason_t)reason),
-                         count_of(v, (cfaop_count_kind_t)kind, reason));
-        om_family(&b, "cfaop_resumptions_declined", "counter", NULL,
-                  "Session resumptions declined (a full handshake followed), by reason.");
-        EACH_VHOST
-            FOR_SHOWN(CFAOP_COUNT_DECLINED, reason)
-                putf(&b, "cfaop_resumptions_declined_total{vhost=%s,reason=\"%s\"} %u\n", VH,
-                     cfaop_reason_name((cfaop_reason_t)reason), count_of(v, CFAOP_COUNT_DECLINED, reason));
-        om_family(&b, "cfaop_requests_refused", "counter", NULL,
-                  "Requests refused by the module, by status (421, 403) and reason.");
-        EACH_VHOST
-            for (kind = CFAOP_COUNT_421; kind <= CFAOP_COUNT_403; kind++)
-                FOR_SHOWN(kind, reason)
-                    putf(&b, "cfaop_requests_refused_total{vhost=%s,status=\"%s\",reason=\"%s\"} %u\n",
-                         VH, kind == CFAOP_COUNT_421 ? "421" : "403",
-                         cfaop_reason_name((cfaop_reason_t)reason),
-                         count_of(v, (cfaop_count_kind_t)kind, reason));
+        om_counters(&b, p, st, "cfaop_handshakes",
+                    "TLS handshakes judged, by result (passed, refused, reported) and reason.",
+                    "result", CFAOP_COUNT_PASSED, CFAOP_COUNT_REPORTED);
+        om_counters(&b, p, st, "cfaop_resumptions_declined",
+                    "Session resumptions declined (a full handshake followed), by reason.",
+                    NULL, CFAOP_COUNT_DECLINED, CFAOP_COUNT_DECLINED);
+        om_counters(&b, p, st, "cfaop_requests_refused",
+                    "Requests refused by the module, by status (421, 403) and reason.",
+                    "status", CFAOP_COUNT_421, CFAOP_COUNT_403);
         om_family(&b, "cfaop_leaf_not_after_seconds", "gauge", "seconds",
                   "notAfter of the last client certificate that passed, per policy.");
         EACH_VHOST
@@ -563,7 +585,7 @@ const char *cfaop_status_openmetrics(apr_pool_t *p, const cfaop_status_t *st)
     EACH_VHOST
         for (j = 0; j < v->anchors->nelts; j++) {
             const cfaop_status_anchor_t *a = &APR_ARRAY_IDX(v->anchors, j, cfaop_status_anchor_t);
-            if (!om_anchor_shadowed(v, j))
+            if (!om_shadowed(v->anchors, &anchor_key, j))
                 putf(&b, "cfaop_anchor_not_after_seconds{vhost=%s,subject=%s,file=%s} %" APR_INT64_T_FMT "\n",
                      VH, cfaop_om_label_value(p, a->subject), cfaop_om_label_value(p, a->file),
                      a->not_after);

@@ -134,7 +134,7 @@ my @spellings = (
     ['no space after the colon', ['CF-Connecting-IP:203.0.113.9'], '203.0.113.9', undef],
 );
 
-plan tests => 5 + 5 + 2 + 4 + (@spellings + 2) + 3 * 2 + 5 + 2 + 2 * @configtest + @macro,
+plan tests => 6 + 5 + 2 + 4 + (@spellings + 2) + 3 * 2 + 5 + 2 + 2 * @configtest + @macro,
     need { 'mod_remoteip (for the configtest cases)' => $remoteip_so ? 1 : 0 };
 
 # ---- refused requests and requests that did not pass: the peer --------------------
@@ -145,6 +145,8 @@ ok t_cmp(join(' ', seen($r), $r->{env}{REDIRECT_STATUS} // '-'), '421 127.0.0.1 
          "On, Host selects another policy: 421, the error document sees the peer");
 ok t_cmp(access_line($r->{id}), qr/^a=127\.0\.0\.1 h=127\.0\.0\.1 c=127\.0\.0\.1 p=[1-9]\d* status=421$/,
          'On, 421: the access log has the peer');
+ok t_cmp(join(' ', sort grep { /^(?:REDIRECT_)?CF_(?:AOP|CLIENT_CERT)_/ } keys %{ $r->{env} }) || 'none', 'none',
+         'On, 421: its error document gets no CF_AOP_* or CF_CLIENT_CERT_* variable');
 # ReportOnly, the same Host: reported, not passed.
 my $mark = log_mark();
 $r = ripe1(vhost => 'cfaop_ripe_report', cert => 'good', host => 'other.ripe.test', lines => [$visitor]);

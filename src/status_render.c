@@ -470,8 +470,8 @@ static int om_shadowed(const apr_array_header_t *list, const om_series_key_t *ke
         const char *o = list->elts + (size_t)i * list->elt_size;
         apr_int64_t other = FIELD(o, key->date, apr_int64_t);
 
-        if (i != k && !strcmp(FIELD(o, key->file, const char *), FIELD(e, key->file, const char *))
-            && !strcmp(FIELD(o, key->name, const char *), FIELD(e, key->name, const char *))
+        if (i != k && !strcmp(FIELD(o, key->file, char *), FIELD(e, key->file, char *))
+            && !strcmp(FIELD(o, key->name, char *), FIELD(e, key->name, char *))
             && ((key->latest ? other > date : other < date) || (other == date && i < k)))
             return 1;
     }

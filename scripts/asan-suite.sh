@@ -82,7 +82,7 @@ chmod 755 "$work/httpd"
 
 echo "asan-suite: Apache::Test suite, httpd loading $module"
 rc=0
-HTTPD="$work/httpd" APXS="$apxs" CFAOP_MODULE="$module" \
+HTTPD="$work/httpd" APXS="$apxs" CFAOP_MODULE="$module" CFAOP_SANITIZER=asan \
     bash t/run-suite.sh "$@" || rc=$?
 
 reports=$(find "$work/reports" -type f | sort)

@@ -95,7 +95,7 @@ else
 fi
 rc=0
 start=$(date +%s)
-HTTPD="$work/httpd" APXS="$apxs" CFAOP_MODULE="$build_abs/mod_cf_aop.so" \
+HTTPD="$work/httpd" APXS="$apxs" CFAOP_MODULE="$build_abs/mod_cf_aop.so" CFAOP_SANITIZER=valgrind \
     bash t/run-suite.sh "${suite_args[@]}" "$@" || rc=$?
 elapsed=$(( $(date +%s) - start ))
 

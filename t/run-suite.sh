@@ -97,6 +97,9 @@ if [ "$(id -u)" -eq 0 ] || [ ! -w "$top/t" ]; then
               CFAOP_MODULE="$work/build/mod_cf_aop.so" APXS="$apxs" HTTPD="$httpd"
               CFAOP_PROBE="$work/build/cfaop-probe")
     [ -n "${CI:-}" ] && env_args+=(CI="$CI")
+    # asan or valgrind (scripts/asan-suite.sh, valgrind-suite.sh): the
+    # server's memory is the tool's, which tests of RSS must know.
+    [ -n "${CFAOP_SANITIZER:-}" ] && env_args+=(CFAOP_SANITIZER="$CFAOP_SANITIZER")
     [ -n "${APACHE_TEST_TRACE_LEVEL:-}" ] && env_args+=(APACHE_TEST_TRACE_LEVEL="$APACHE_TEST_TRACE_LEVEL")
 
     rc=0

@@ -210,9 +210,10 @@ check "files: module, cf_aop.load/.conf, CA PEM, docs and examples" \
              test -f /usr/share/doc/$pkg/docs/directives.md.gz && test -f /usr/share/doc/$pkg/examples/vhost-zone.conf.example"
 check "not enabled after install (no mods-enabled link, a2query -m cf_aop fails)" \
     sh_root "! test -e $etc/mods-enabled/cf_aop.load && ! a2query -q -m cf_aop"
-check "a2enmod cf_aop enables cf_aop and ssl" \
+check "a2enmod cf_aop enables cf_aop, ssl and slotmem_shm (the status page's counters)" \
     sh_root "a2enmod cf_aop && test -L $etc/mods-enabled/cf_aop.load && test -L $etc/mods-enabled/cf_aop.conf &&
-             test -L $etc/mods-enabled/ssl.load && a2query -q -m cf_aop"
+             test -L $etc/mods-enabled/ssl.load && test -L $etc/mods-enabled/slotmem_shm.load &&
+             a2query -q -m cf_aop"
 
 # A CFAOP vhost, with a throwaway server certificate and AOP CA.
 sh_root "mkdir -p $etc/cf_aop /etc/ssl/cfaop-test && cd /etc/ssl/cfaop-test &&

@@ -8,7 +8,7 @@ set -euo pipefail
 
 packages=(apache2 apache2-dev libssl-dev check pkg-config libsubunit-dev
           libapache2-mod-perl2 libio-socket-ssl-perl curl nghttp2-client locales
-          nginx-light haproxy memcached redis-server)
+          nginx-light haproxy memcached redis-server time)
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "install-deps: dpkg-query not found; on this system install by hand: ${packages[*]}" >&2

@@ -115,7 +115,13 @@ my $work = CFAOPTest::Servers::workdir();
 my $odd_dir = "$work/o<b>'&\\x\xff\"q";
 mkdir $odd_dir or die "$odd_dir: $!";
 my $subject = q|/O=a\\"}],{\\\\/CN=<\\/td><script>alert(1)<\\/script>|;
-system('openssl', 'req', '-x509', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256',
+# A configuration of its own, as t/pki.d/probe.sh's: with the system's,
+# OpenSSL 1.1.1 adds its default v3_ca extensions to -addext's (two
+# basicConstraints, which the module rightly refuses).
+my $req_cnf = CFAOPTest::write_text($work, 'odd-req.cnf',
+                                    "[ req ]\ndistinguished_name = dn\n[ dn ]\n");
+system('openssl', 'req', '-config', $req_cnf, '-x509', '-new', '-newkey', 'ec',
+       '-pkeyopt', 'ec_paramgen_curve:P-256',
        '-nodes', '-keyout', "$odd_dir/ca.key", '-out', "$odd_dir/ca.pem", '-days', '30',
        '-subj', $subject, '-addext', 'basicConstraints=critical,CA:TRUE') == 0
     or die "openssl req failed\n";

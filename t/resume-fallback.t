@@ -107,7 +107,7 @@ for my $tls ('1.3', '1.2') {
     for my $i (1, 2) {
         $mark = log_mark();
         $r = tls_request(vhost => 'cfaop_deny_rotate', ctx => $ctx{$tls}[1], session_key => "deny:$tls:$i");
-        last if ($line = log_wait($mark, qr/CFAOP0104: resumption declined, .*reason=denied-serial /, 2));
+        last if ($line = log_wait($mark, qr/CFAOP0104: resumption declined, .*reason=denied-serial /, 5));
     }
     ok t_cmp(join(' ', $r->{reused} ? 'resumed' : 'new', $r->{status} // 'no-response',
                   $r->{env}{CF_AOP_CERT_SERIAL} // '-'), 'new 200 ' . cert_info('good2')->{serial},
@@ -117,7 +117,7 @@ for my $tls ('1.3', '1.2') {
     for my $i (1, 2) {
         $mark = log_mark();
         $r = tls_request(vhost => 'cfaop_deny_rotate', ctx => $ctx{$tls}[0], session_key => "deny-self:$tls:$i");
-        last if log_wait($mark, qr/CFAOP0104: resumption declined, .*reason=denied-serial /, 2);
+        last if log_wait($mark, qr/CFAOP0104: resumption declined, .*reason=denied-serial /, 5);
     }
     ok t_cmp($r->{reused} ? 'resumed' : 'new', 'new', "TLS $tls: the denied certificate does not resume");
     ok t_cmp(($r->{status} // 'no-response') . ' ' . ($r->{alert} // 'none'), 'no-response certificate_revoked',

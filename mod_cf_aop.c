@@ -553,11 +553,37 @@ static void note_engine_load(void *server, const char *directive, const char *pa
     cfaop_note_loaded(server, directive, path, what);
 }
 
+/* The vhost's CRL files, those it inherits from the main server named as
+ * such: CFAOP0007 then says which vhost's anchors refuse the main server's
+ * line, which names no vhost. */
+static const apr_array_header_t *revocation_files(apr_pool_t *p, const cfaop_srv_cfg *main_sc,
+                                                  const cfaop_srv_cfg *sc, const char *label)
+{
+    apr_array_header_t *files;
+    int i, j;
+
+    if (sc == main_sc || sc->revocation_files == NULL || main_sc->revocation_files == NULL)
+        return sc->revocation_files;
+    files = apr_array_copy(p, sc->revocation_files);
+    for (i = 0; i < files->nelts; i++) {
+        cfaop_file_ref_t *ref = &APR_ARRAY_IDX(files, i, cfaop_file_ref_t);
+
+        for (j = 0; j < main_sc->revocation_files->nelts; j++)
+            if (ref->origin == APR_ARRAY_IDX(main_sc->revocation_files, j, cfaop_file_ref_t).origin) {
+                ref->origin = apr_psprintf(p, "%s, in the main server, inherited by %s",
+                                           ref->origin, label);
+                break;
+            }
+    }
+    return files;
+}
+
 /* Each active vhost's merged directives compiled into its engine: what
  * serving uses, and what configtest checks. An error fails the start. */
 static apr_status_t compile_engines(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *main_server)
 {
     cfaop_engine_pass_t *pass = cfaop_engine_pass_create(pconf, ptemp, note_engine_load);
+    const cfaop_srv_cfg *main_sc = ap_get_module_config(main_server->module_config, &cf_aop_module);
     server_rec *s;
 
     for (s = main_server; s; s = s->next) {
@@ -577,7 +603,7 @@ static apr_status_t compile_engines(apr_pool_t *pconf, apr_pool_t *ptemp, server
         spec.client_ca = sc->client_ca;
         spec.trusted = sc->trusted;
         spec.hostmap = sc->hostmap;
-        spec.revocation_files = sc->revocation_files;
+        spec.revocation_files = revocation_files(ptemp, main_sc, sc, spec.label);
         spec.deny = sc->deny;
         spec.pins = sc->pins;
         if ((err = cfaop_engine_build(pass, &spec, s, &sc->engine)) != NULL) {

@@ -38,6 +38,7 @@ static void *create_srv_cfg(apr_pool_t *p, server_rec *s)
     sc->hostmap = NULL;
     sc->client_ca = NULL;
     sc->deny = NULL;
+    sc->deny_error = NULL;
     sc->pins = NULL;
     sc->server = s;
     return sc;
@@ -70,10 +71,18 @@ static void *merge_srv_cfg(apr_pool_t *p, void *basev, void *addv)
         mrg->revocation_files = apr_array_append(p, base->revocation_files, add->revocation_files);
     else
         MERGE_PTR(revocation_files);
+    /* The main server's set is complete once vhosts are merged: frozen and
+     * referred to, not copied, or each vhost adding serials of its own held
+     * a copy of the main server's. A failure fails the start (CFAOP0006). */
+    mrg->deny_error = NULL;
     if (add->deny && base->deny) {
+        const char *err;
+
         mrg->deny = cfaop_serialset_create(p);
-        cfaop_serialset_add_all(mrg->deny, base->deny);
-        cfaop_serialset_add_all(mrg->deny, add->deny);
+        if ((err = cfaop_serialset_freeze(base->deny)) != NULL
+            || (err = cfaop_serialset_include(mrg->deny, base->deny)) != NULL
+            || (err = cfaop_serialset_add_all(mrg->deny, add->deny)) != NULL)
+            mrg->deny_error = err;
     }
     else
         MERGE_PTR(deny);
@@ -595,6 +604,11 @@ static apr_status_t compile_engines(apr_pool_t *pconf, apr_pool_t *ptemp, server
         if (!cfaop_active(sc))
             continue;
         spec.label = apr_psprintf(ptemp, "%s:%d", s->server_hostname, s->port);
+        if (sc->deny_error != NULL) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "CFAOP0006: %s: the main server's "
+                         "CFAOPDenySerial lists with the vhost's: %s", spec.label, sc->deny_error);
+            return APR_EGENERAL;
+        }
         spec.mode = sc->mode;
         spec.depth = sc->depth;
         spec.host_check = sc->host_check;

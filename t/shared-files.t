@@ -8,7 +8,8 @@
 # a vhost's own serials added; one deny file by five spellings; one CRL of
 # two issuers and one map named by vhosts of other anchors; a graceful
 # restart after the deny file and the CRL changed; a removed file fails
-# configtest. The material is t/pki.d/revocation.sh's (pki/rev).
+# configtest. Memory: the main server's inline serials are not copied into
+# each vhost that adds its own. The material is t/pki.d/revocation.sh's (pki/rev).
 use strict;
 use warnings;
 use FindBin;
@@ -25,7 +26,7 @@ use Time::HiRes ();
 
 my $rev = pki('rev');
 my %serial = map { $_ => cert_info(rev($_))->{serial} }
-    qw(deny-serialeq deny-inline-a crl-revoked crl-ok other-revoked other-ok deny-ok);
+    qw(deny-serialeq deny-inline-a deny-inline-b crl-revoked crl-ok other-revoked other-ok deny-ok);
 my $tmp = File::Temp::tempdir('shared.XXXXXX', DIR => Apache::Test::vars('t_logs'), CLEANUP => 1);
 
 # ---- configtest: a CRL the vhost's anchors do not accept ------------------
@@ -44,8 +45,10 @@ my @served = (
     # main server: CA file list, its deny file, its CRL; the vhost adds a serial
     [main => 'crl-revoked', 'refused'], [main => 'deny-serialeq', 'refused'],
     [main => 'deny-inline-a', 'accepted'], [main => 'crl-ok', 'accepted'],
+    [main => 'deny-inline-b', 'refused'],
     [inherit => 'crl-revoked', 'refused'], [inherit => 'deny-serialeq', 'refused'],
     [inherit => 'deny-inline-a', 'refused'], [inherit => 'crl-ok', 'accepted'],
+    [inherit => 'deny-inline-b', 'refused'],
     (map { ([$_ => 'deny-serialeq', 'refused'], [$_ => 'crl-ok', 'accepted']) }
          qw(plain dot dotdot slashes link)),
     (map { ([$_ => 'crl-revoked', 'refused'], [$_ => 'other-revoked', 'refused', 'other.shared.test'],
@@ -58,7 +61,8 @@ my @after = (
     [swap => 'crl-revoked', 'accepted'], [swap => 'other-revoked', 'refused'],
     [live => 'deny-serialeq', 'accepted'], [live => 'deny-inline-a', 'refused'],
 );
-plan tests => 2 * @crl_cases + 2 + 2 * @served + 1 + 2 * @after + 2;
+my $time = '/usr/bin/time';
+plan tests => 2 * @crl_cases + 2 + 2 * @served + 1 + 2 * @after + 2 + 1;
 
 sub vhost {
     my ($name, @lines) = @_;
@@ -122,7 +126,7 @@ CFAOPTest::config()->{vhosts}{shared_main} = { port => $main_port };
 my $one = start_httpd(port => $main_port, body => join '', $includes,
     qq{SSLEngine on\nSSLCertificateFile "$server_pem"\nSSLCertificateKeyFile "$server_key"\n},
     qq{CFAOP On\nCFAOPTrustedCA "$rev/root-ca.pem"\nCFAOPDenySerialFile "$rev/deny-serialeq.txt"\n},
-    qq{CFAOPRevocationFile "$rev/root.crl.pem"\n},
+    qq{CFAOPRevocationFile "$rev/root.crl.pem"\nCFAOPDenySerial $serial{'deny-inline-b'}\n},
     listen_vhost('inherit', "CFAOPDenySerial $serial{'deny-inline-a'}"));
 
 # Server 2: one deny file by five spellings; one CRL of two issuers and one
@@ -217,3 +221,30 @@ ok t_cmp(verdict('live', 'deny-inline-a'), 'refused (certificate_revoked)',
          '... and the running server still refuses with the list it loaded');
 
 stop_server($_->{pid}) for $one, $two;
+
+# ---- memory: the main server's own serials, in vhosts that add theirs -----
+
+# configtest's peak RSS: the main server with 50,000 CFAOPDenySerial lines
+# (an Include), VHOSTS vhosts inheriting them, with or without one serial
+# of their own each. A vhost of its own serials once held a copy of the
+# main server's (about 1.8 MiB here); now it refers to them.
+SKIP: {
+    skip "$time is not installed", 1 unless -x $time;
+    my $inline = CFAOPTest::write_text($tmp, 'inline.conf', join '',
+        map { sprintf "CFAOPDenySerial 0x5EC0%08X%08X\n", $_, $_ * 7 } 1 .. 50_000);
+    my $vhosts = 40;
+    my $peak = sub {
+        my $own = shift;
+        my $t = configtest(qq{CFAOP On\nCFAOPTrustedCA "$rev/root-ca.pem"\nInclude "$inline"\n}
+                           . join '', map { vhost("v$_.shared.test", $own ? sprintf('CFAOPDenySerial 0x%X', $_) : ()) }
+                                          1 .. $vhosts);
+        die "configtest failed: $t->{output}" if $t->{rc} != 0;
+        my $httpd = Apache::Test::vars('httpd');
+        my $out = qx{'$time' -f 'maxrss=%M' '$httpd' -t -f '$t->{conf}' 2>&1};
+        my ($kib) = $out =~ /maxrss=(\d+)/ or die "no maxrss in: $out";
+        return $kib;
+    };
+    my $extra = $peak->(1) - $peak->(0);
+    ok t_cmp($extra < 8192 ? 'no copies' : "$extra KiB", 'no copies',
+             "$vhosts vhosts adding a serial to the main server's 50,000 hold no copy of them ($extra KiB)");
+}

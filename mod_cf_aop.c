@@ -566,7 +566,7 @@ static void note_engine_load(void *server, const char *directive, const char *pa
  * such: CFAOP0007 then says which vhost's anchors refuse the main server's
  * line, which names no vhost. */
 static const apr_array_header_t *revocation_files(apr_pool_t *p, const cfaop_srv_cfg *main_sc,
-                                                  const cfaop_srv_cfg *sc, const char *label)
+                                                  const cfaop_srv_cfg *sc, const server_rec *s)
 {
     apr_array_header_t *files;
     int i, j;
@@ -580,7 +580,7 @@ static const apr_array_header_t *revocation_files(apr_pool_t *p, const cfaop_srv
         for (j = 0; j < main_sc->revocation_files->nelts; j++)
             if (ref->origin == APR_ARRAY_IDX(main_sc->revocation_files, j, cfaop_file_ref_t).origin) {
                 ref->origin = apr_psprintf(p, "%s, in the main server, inherited by %s",
-                                           ref->origin, label);
+                                           ref->origin, vhost_label(p, s));
                 break;
             }
     }
@@ -617,7 +617,7 @@ static apr_status_t compile_engines(apr_pool_t *pconf, apr_pool_t *ptemp, server
         spec.client_ca = sc->client_ca;
         spec.trusted = sc->trusted;
         spec.hostmap = sc->hostmap;
-        spec.revocation_files = revocation_files(ptemp, main_sc, sc, spec.label);
+        spec.revocation_files = revocation_files(ptemp, main_sc, sc, s);
         spec.deny = sc->deny;
         spec.pins = sc->pins;
         if ((err = cfaop_engine_build(pass, &spec, s, &sc->engine)) != NULL) {

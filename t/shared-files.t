@@ -96,7 +96,7 @@ for my $c (@crl_cases) {
              "the main server's CRL inherited by a vhost trusting another CA: configtest fails");
     # the main server's line names no vhost: the message says which one
     my $line = $t->{line} + 2;
-    ok t_cmp($t->{output}, qr/CFAOP0007: CFAOPRevocationFile \(line $line of \Q$t->{conf}\E, in the main server, inherited by b\.test:\d+\): \Q$rev\E\/root\.crl\.pem: the CRL issued by .*its issuer is neither/,
+    ok t_cmp($t->{output}, qr/CFAOP0007: CFAOPRevocationFile \(line $line of \Q$t->{conf}\E, in the main server, inherited by virtual host b\.test:8443 \(\Q$t->{conf}\E:\d+\)\): \Q$rev\E\/root\.crl\.pem: the CRL issued by .*its issuer is neither/,
              '... CFAOP0007 names the main server\'s line and the vhost that inherits it');
 }
 

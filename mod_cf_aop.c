@@ -606,7 +606,8 @@ static apr_status_t compile_engines(apr_pool_t *pconf, apr_pool_t *ptemp, server
         spec.label = apr_psprintf(ptemp, "%s:%d", s->server_hostname, s->port);
         if (sc->deny_error != NULL) {
             ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "CFAOP0006: %s: the main server's "
-                         "CFAOPDenySerial lists with the vhost's: %s", spec.label, sc->deny_error);
+                         "CFAOPDenySerial lists with the vhost's: %s", vhost_label(ptemp, s),
+                         sc->deny_error);
             return APR_EGENERAL;
         }
         spec.mode = sc->mode;

@@ -5,7 +5,7 @@
 # vhost exactly as before (other CA, same name with another key, one of two
 # issuers, inherited from the main server). Served (two more httpd, as
 # CFAOPTest::Servers starts them): the main server's deny file and CRL with
-# a vhost's own serials added; one deny file by five spellings; one CRL of
+# a vhost's own serials added; one deny file by six spellings; one CRL of
 # two issuers and one map named by vhosts of other anchors; a graceful
 # restart after the deny file and the CRL changed; a removed file fails
 # configtest. Memory: the main server's inline serials are not copied into
@@ -50,7 +50,7 @@ my @served = (
     [inherit => 'deny-inline-a', 'refused'], [inherit => 'crl-ok', 'accepted'],
     [inherit => 'deny-inline-b', 'refused'],
     (map { ([$_ => 'deny-serialeq', 'refused'], [$_ => 'crl-ok', 'accepted']) }
-         qw(plain dot dotdot slashes link)),
+         qw(plain dot dotdot slashes link relative)),
     (map { ([$_ => 'crl-revoked', 'refused'], [$_ => 'other-revoked', 'refused', 'other.shared.test'],
             [$_ => 'other-ok', 'accepted', 'other.shared.test'], [$_ => 'crl-ok', 'accepted']) }
          qw(two_a two_b)),
@@ -129,7 +129,7 @@ my $one = start_httpd(port => $main_port, body => join '', $includes,
     qq{CFAOPRevocationFile "$rev/root.crl.pem"\nCFAOPDenySerial $serial{'deny-inline-b'}\n},
     listen_vhost('inherit', "CFAOPDenySerial $serial{'deny-inline-a'}"));
 
-# Server 2: one deny file by five spellings; one CRL of two issuers and one
+# Server 2: one deny file by six spellings; one CRL of two issuers and one
 # map named by vhosts whose anchors differ; a CRL and a deny file that
 # change at the next graceful restart.
 symlink "$rev/deny-serialeq.txt", "$tmp/link.txt" or die "symlink: $!\n";
@@ -145,6 +145,8 @@ my $body2 = join '', $includes,
     listen_vhost('dotdot', $anchor, qq{CFAOPDenySerialFile "$rev_up/deny-serialeq.txt"}),
     listen_vhost('slashes', $anchor, qq{CFAOPDenySerialFile "$rev//deny-serialeq.txt"}),
     listen_vhost('link', $anchor, qq{CFAOPDenySerialFile "$tmp/link.txt"}),
+    # relative to ServerRoot, t/logs/srv.XXXXXX (CFAOPTest::Servers::workdir)
+    listen_vhost('relative', $anchor, qq{CFAOPDenySerialFile "../../pki/rev/deny-serialeq.txt"}),
     # two.crl.pem: root-ca's and other-ca's CRLs; other-ca trusted by the map only
     listen_vhost('two_a', $anchor, qq{CFAOPHostnameMap "$map"}, qq{CFAOPRevocationFile "$rev/two.crl.pem"}),
     listen_vhost('two_b', qq{CFAOP On\nCFAOPTrustedCA "$rev/root-ca.pem" "$rev/unknown-ca.pem"},

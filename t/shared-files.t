@@ -62,7 +62,7 @@ my @after = (
     [live => 'deny-serialeq', 'accepted'], [live => 'deny-inline-a', 'refused'],
 );
 my $time = '/usr/bin/time';
-plan tests => 2 * @crl_cases + 2 + 2 * @served + 1 + 2 * @after + 2 + 1;
+plan tests => 2 * @crl_cases + 2 + 2 * @served + 1 + 2 * @after + 3 + 1;
 
 sub vhost {
     my ($name, @lines) = @_;
@@ -219,6 +219,11 @@ my $httpd = Apache::Test::vars('httpd');
 my $out = qx{'$httpd' -t -d '$two->{dir}' -f '$two->{dir}/httpd.conf' 2>&1};
 ok t_cmp(($? >> 8) . " $out", qr/^[1-9]\d* .*CFAOP0006: .*live\.txt/s,
          'the deny file removed: configtest fails with CFAOP0006');
+# httpd -k graceful runs the module's checks before it signals the server
+$out = qx{'$httpd' -d '$two->{dir}' -f '$two->{dir}/httpd.conf' -k graceful 2>&1};
+ok t_cmp(($? >> 8) . " $out", qr/^[1-9]\d* .*CFAOP0006: .*live\.txt/s,
+         'httpd -k graceful refuses, with CFAOP0006');
+Time::HiRes::sleep(0.5);
 ok t_cmp(verdict('live', 'deny-inline-a'), 'refused (certificate_revoked)',
          '... and the running server still refuses with the list it loaded');
 

@@ -38,6 +38,7 @@ static void *create_srv_cfg(apr_pool_t *p, server_rec *s)
     sc->hostmap = NULL;
     sc->client_ca = NULL;
     sc->deny = NULL;
+    sc->deny_error = NULL;
     sc->pins = NULL;
     sc->server = s;
     return sc;
@@ -70,10 +71,18 @@ static void *merge_srv_cfg(apr_pool_t *p, void *basev, void *addv)
         mrg->revocation_files = apr_array_append(p, base->revocation_files, add->revocation_files);
     else
         MERGE_PTR(revocation_files);
+    /* The main server's set is complete once vhosts are merged: frozen and
+     * referred to, not copied, or each vhost adding serials of its own held
+     * a copy of the main server's. A failure fails the start (CFAOP0006). */
+    mrg->deny_error = NULL;
     if (add->deny && base->deny) {
+        const char *err;
+
         mrg->deny = cfaop_serialset_create(p);
-        cfaop_serialset_add_all(mrg->deny, base->deny);
-        cfaop_serialset_add_all(mrg->deny, add->deny);
+        if ((err = cfaop_serialset_freeze(base->deny)) != NULL
+            || (err = cfaop_serialset_include(mrg->deny, base->deny)) != NULL
+            || (err = cfaop_serialset_add_all(mrg->deny, add->deny)) != NULL)
+            mrg->deny_error = err;
     }
     else
         MERGE_PTR(deny);
@@ -553,11 +562,37 @@ static void note_engine_load(void *server, const char *directive, const char *pa
     cfaop_note_loaded(server, directive, path, what);
 }
 
+/* The vhost's CRL files, those it inherits from the main server named as
+ * such: CFAOP0007 then says which vhost's anchors refuse the main server's
+ * line, which names no vhost. */
+static const apr_array_header_t *revocation_files(apr_pool_t *p, const cfaop_srv_cfg *main_sc,
+                                                  const cfaop_srv_cfg *sc, const server_rec *s)
+{
+    apr_array_header_t *files;
+    int i, j;
+
+    if (sc == main_sc || sc->revocation_files == NULL || main_sc->revocation_files == NULL)
+        return sc->revocation_files;
+    files = apr_array_copy(p, sc->revocation_files);
+    for (i = 0; i < files->nelts; i++) {
+        cfaop_file_ref_t *ref = &APR_ARRAY_IDX(files, i, cfaop_file_ref_t);
+
+        for (j = 0; j < main_sc->revocation_files->nelts; j++)
+            if (ref->origin == APR_ARRAY_IDX(main_sc->revocation_files, j, cfaop_file_ref_t).origin) {
+                ref->origin = apr_psprintf(p, "%s, in the main server, inherited by %s",
+                                           ref->origin, vhost_label(p, s));
+                break;
+            }
+    }
+    return files;
+}
+
 /* Each active vhost's merged directives compiled into its engine: what
  * serving uses, and what configtest checks. An error fails the start. */
 static apr_status_t compile_engines(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *main_server)
 {
     cfaop_engine_pass_t *pass = cfaop_engine_pass_create(pconf, ptemp, note_engine_load);
+    const cfaop_srv_cfg *main_sc = ap_get_module_config(main_server->module_config, &cf_aop_module);
     server_rec *s;
 
     for (s = main_server; s; s = s->next) {
@@ -569,6 +604,12 @@ static apr_status_t compile_engines(apr_pool_t *pconf, apr_pool_t *ptemp, server
         if (!cfaop_active(sc))
             continue;
         spec.label = apr_psprintf(ptemp, "%s:%d", s->server_hostname, s->port);
+        if (sc->deny_error != NULL) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "CFAOP0006: %s: the main server's "
+                         "CFAOPDenySerial lists with the vhost's: %s", vhost_label(ptemp, s),
+                         sc->deny_error);
+            return APR_EGENERAL;
+        }
         spec.mode = sc->mode;
         spec.depth = sc->depth;
         spec.host_check = sc->host_check;
@@ -577,7 +618,7 @@ static apr_status_t compile_engines(apr_pool_t *pconf, apr_pool_t *ptemp, server
         spec.client_ca = sc->client_ca;
         spec.trusted = sc->trusted;
         spec.hostmap = sc->hostmap;
-        spec.revocation_files = sc->revocation_files;
+        spec.revocation_files = revocation_files(ptemp, main_sc, sc, s);
         spec.deny = sc->deny;
         spec.pins = sc->pins;
         if ((err = cfaop_engine_build(pass, &spec, s, &sc->engine)) != NULL) {

@@ -51,6 +51,7 @@ struct cfaop_srv_cfg {
     cfaop_policy_t *client_ca;          /* CFAOPClientCA, built when read; NULL = unset */
     apr_array_header_t *revocation_files; /* cfaop_file_ref_t; NULL = unset */
     cfaop_serialset_t *deny;            /* CFAOPDenySerial(File); NULL = unset */
+    const char *deny_error;             /* why merging the main server's deny set failed */
     cfaop_pinset_t *pins;               /* CFAOPPinSHA256 / CFAOPPinSPKI; NULL = unset */
     int remote_ip;                      /* CFAOPRemoteIP */
 

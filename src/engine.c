@@ -3,6 +3,7 @@
  * hostname lookup, checks), with the CRL files of a pass loaded once. */
 #include "engine.h"
 
+#include <string.h>
 #include <apr_hash.h>
 #include <apr_strings.h>
 #include <openssl/err.h>
@@ -198,12 +199,31 @@ static const char *file_revocation(cfaop_engine_pass_t *pass, const cfaop_file_r
     return NULL;
 }
 
+/* The files, each path once: a file of the main server's that the vhost
+ * names again is one file, not its CRLs twice (CFAOP0014 said each twice). */
+static const apr_array_header_t *distinct_files(apr_pool_t *p, const apr_array_header_t *files)
+{
+    apr_array_header_t *out = apr_array_make(p, files->nelts, sizeof(cfaop_file_ref_t));
+    int i, j;
+
+    for (i = 0; i < files->nelts; i++) {
+        const cfaop_file_ref_t *ref = &APR_ARRAY_IDX(files, i, cfaop_file_ref_t);
+
+        for (j = 0; j < out->nelts; j++)
+            if (strcmp(APR_ARRAY_IDX(out, j, cfaop_file_ref_t).path, ref->path) == 0)
+                break;
+        if (j == out->nelts)
+            APR_ARRAY_PUSH(out, cfaop_file_ref_t) = *ref;
+    }
+    return out;
+}
+
 /* The vhost's CRLs: one file's index as it is, several combined (once per
  * pass for each list of files). */
 static const char *build_revocation(cfaop_engine_pass_t *pass, const cfaop_engine_spec_t *spec,
                                     void *note_baton, cfaop_engine_t *engine)
 {
-    const apr_array_header_t *files = spec->revocation_files;
+    const apr_array_header_t *files = distinct_files(pass->scratch, spec->revocation_files);
     const char *anchors_key, *key, *err;
     X509_STORE *anchors = anchor_store(pass, spec, &anchors_key);
     cfaop_revocation_t *part = NULL, *all;

@@ -355,6 +355,25 @@ START_TEST(crl_files_combined)
 }
 END_TEST
 
+/* The same file twice (the main server's, named again by the vhost) is
+ * that file once: its CRLs are not listed (nor reported stale) twice. */
+START_TEST(crl_file_named_twice)
+{
+    tu_cred_t ca = tu_make_ca("Zone CA");
+    const char *path = rv_write_text(rv_crl_pem(rv_crl(&ca, REVOKE_10)), NULL);
+    cfaop_engine_pass_t *pass = noting_pass();
+    cfaop_engine_spec_t spec = spec_of(sets(set_of("zone.pem", ca.cert), NULL));
+    const cfaop_engine_t *once, *twice;
+
+    spec.revocation_files = files(path, NULL);
+    once = build_ok(pass, &spec, "v1");
+    spec.revocation_files = files(path, path);
+    twice = build_ok(pass, &spec, "v2");
+    ck_assert_ptr_eq(twice->checks.crls, once->checks.crls);
+    ck_assert_int_eq(cfaop_revocation_crls(twice->checks.crls)->nelts, 1);
+}
+END_TEST
+
 Suite *engine_suite(void)
 {
     Suite *s = suite_create("engine");
@@ -367,6 +386,7 @@ Suite *engine_suite(void)
     tcase_add_test(tc, crl_shared_across_anchors);
     tcase_add_test(tc, crl_refused_per_anchors);
     tcase_add_test(tc, crl_files_combined);
+    tcase_add_test(tc, crl_file_named_twice);
     suite_add_tcase(s, tc);
     return s;
 }

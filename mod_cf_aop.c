@@ -580,7 +580,7 @@ static const apr_array_header_t *revocation_files(apr_pool_t *p, const cfaop_srv
         for (j = 0; j < main_sc->revocation_files->nelts; j++)
             if (ref->origin == APR_ARRAY_IDX(main_sc->revocation_files, j, cfaop_file_ref_t).origin) {
                 ref->origin = apr_psprintf(p, "%s, in the main server, inherited by %s",
-                                           ref->origin, vhost_label(p, s));
+                                           ref->origin, cfaop_vhost_label(p, s));
                 break;
             }
     }
@@ -606,7 +606,7 @@ static apr_status_t compile_engines(apr_pool_t *pconf, apr_pool_t *ptemp, server
         spec.label = apr_psprintf(ptemp, "%s:%d", s->server_hostname, s->port);
         if (sc->deny_error != NULL) {
             ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "CFAOP0006: %s: the main server's "
-                         "CFAOPDenySerial lists with the vhost's: %s", vhost_label(ptemp, s),
+                         "CFAOPDenySerial lists with the vhost's: %s", cfaop_vhost_label(ptemp, s),
                          sc->deny_error);
             return APR_EGENERAL;
         }
@@ -723,10 +723,8 @@ static void register_hooks(apr_pool_t *p)
 
     /* mod_cf_aop_remoteip.c (CFAOPRemoteIP): after the request decision and
      * after mod_remoteip, still among the first (docs/visitor-ip.md); its
-     * warning once apply_defaults has run. */
+     * warning is one of cfaop_config_warnings'. */
     ap_hook_post_read_request(cfaop_remoteip_post_read_request, after_remoteip, NULL, APR_HOOK_FIRST);
-    ap_hook_check_config(cfaop_remoteip_check_config, NULL, NULL, APR_HOOK_LAST);
-    ap_hook_post_config(cfaop_remoteip_post_config, NULL, NULL, APR_HOOK_LAST);
 
     /* the cf-aop-status handler and its counters (mod_cf_aop_status.c) */
     cfaop_register_status_hooks(p);

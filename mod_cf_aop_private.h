@@ -155,9 +155,9 @@ int cfaop_stale_crl_monitor(apr_pool_t *p, server_rec *main_server);
  * <VirtualHost> node that defined s (NULL for the main server); what a
  * server-level directive is in a vhost, its own last use else the main
  * server's (node NULL: the main server's); a vhost's name for messages. */
-const ap_directive_t *find_vhost_node(const ap_directive_t *d, const server_rec *s);
-const ap_directive_t *effective_directive(const ap_directive_t *node, const char *name);
-const char *vhost_label(apr_pool_t *p, const server_rec *s);
+const ap_directive_t *cfaop_find_vhost_node(const ap_directive_t *d, const server_rec *s);
+const ap_directive_t *cfaop_effective_directive(const ap_directive_t *node, const char *name);
+const char *cfaop_vhost_label(apr_pool_t *p, const server_rec *s);
 
 /* ---- mod_cf_aop_request.c and mod_cf_aop_authz.c: per request -----------
  * The hooks and providers, registered by mod_cf_aop.c's register_hooks. */
@@ -191,12 +191,10 @@ extern ap_filter_rec_t *cfaop_trailers_filter_handle;
 
 /* mod_cf_aop_remoteip.c: CFAOPRemoteIP. post_read_request, after the
  * request decision and after mod_remoteip: the client IP from
- * CF-Connecting-IP. check_config (configtest) and post_config (each start),
- * after mod_cf_aop.c's defaults: the warning about mod_remoteip's
- * RemoteIPHeader CF-Connecting-IP (CFAOP0603). */
+ * CF-Connecting-IP. With the other startup warnings (cfaop_config_warnings):
+ * mod_remoteip's RemoteIPHeader CF-Connecting-IP on such a vhost (CFAOP0603). */
 int cfaop_remoteip_post_read_request(request_rec *r);
-int cfaop_remoteip_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s);
-int cfaop_remoteip_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s);
+void cfaop_remoteip_config_warnings(apr_pool_t *ptemp, server_rec *main_server);
 
 /* For the authorization providers: a Require of the module denied r; an
  * error document it leads to gets no Leg-1 header. */

@@ -92,7 +92,7 @@ int cfaop_remoteip_post_read_request(request_rec *r)
 /* mod_remoteip told to take the client IP from CF-Connecting-IP on a vhost
  * where this module does it too: two rewrites of one value, one trusting
  * the certificate, the other a list of addresses that goes stale. */
-static void remoteip_config_warnings(apr_pool_t *ptemp, server_rec *main_server)
+void cfaop_remoteip_config_warnings(apr_pool_t *ptemp, server_rec *main_server)
 {
     server_rec *s;
 
@@ -103,7 +103,7 @@ static void remoteip_config_warnings(apr_pool_t *ptemp, server_rec *main_server)
 
         if (!cfaop_active(sc) || sc->remote_ip != 1)
             continue;
-        d = effective_directive(s->defn_name ? find_vhost_node(ap_conftree, s) : NULL,
+        d = cfaop_effective_directive(s->defn_name ? cfaop_find_vhost_node(ap_conftree, s) : NULL,
                                 "RemoteIPHeader");
         if (d == NULL || (args = d->args) == NULL
             || cfaop_ascii_strcasecmp(ap_getword_conf(ptemp, &args), CFAOP_CLIENTIP_HEADER))
@@ -113,26 +113,7 @@ static void remoteip_config_warnings(apr_pool_t *ptemp, server_rec *main_server)
                      "from CF-Connecting-IP; mod_remoteip believes it from the addresses of its "
                      "proxy lists, CFAOPRemoteIP only from a connection that passed AOP, and runs "
                      "after it. Remove RemoteIPHeader from this virtual host (or set "
-                     "CFAOPRemoteIP Off)", vhost_label(ptemp, s), d->directive, d->args,
+                     "CFAOPRemoteIP Off)", cfaop_vhost_label(ptemp, s), d->directive, d->args,
                      d->filename, d->line_num);
     }
-}
-
-int cfaop_remoteip_check_config(apr_pool_t *pconf, apr_pool_t *plog,
-                                apr_pool_t *ptemp, server_rec *s)
-{
-    (void)pconf; (void)plog;
-    if (ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_CONFIG_TEST)
-        remoteip_config_warnings(ptemp, s);
-    return OK;
-}
-
-int cfaop_remoteip_post_config(apr_pool_t *pconf, apr_pool_t *plog,
-                               apr_pool_t *ptemp, server_rec *s)
-{
-    (void)pconf; (void)plog;
-    /* once, on the pass that serves (as mod_cf_aop.c's warnings) */
-    if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG)
-        remoteip_config_warnings(ptemp, s);
-    return OK;
 }

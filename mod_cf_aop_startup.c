@@ -29,7 +29,7 @@ static int is_container(const ap_directive_t *d, const char *name)
     return d->directive[0] == '<' && !cfaop_ascii_strcasecmp(d->directive + 1, name);
 }
 
-const ap_directive_t *find_vhost_node(const ap_directive_t *d, const server_rec *s)
+const ap_directive_t *cfaop_find_vhost_node(const ap_directive_t *d, const server_rec *s)
 {
     for (; d; d = d->next) {
         const ap_directive_t *found;
@@ -39,7 +39,7 @@ const ap_directive_t *find_vhost_node(const ap_directive_t *d, const server_rec 
                 return d;
             continue;
         }
-        if (d->first_child && (found = find_vhost_node(d->first_child, s)) != NULL)
+        if (d->first_child && (found = cfaop_find_vhost_node(d->first_child, s)) != NULL)
             return found;
     }
     return NULL;
@@ -69,7 +69,7 @@ static unsigned vhost_port(const server_rec *s)
     return s->addrs->host_port;
 }
 
-const char *vhost_label(apr_pool_t *p, const server_rec *s)
+const char *cfaop_vhost_label(apr_pool_t *p, const server_rec *s)
 {
     unsigned port = vhost_port(s);
 
@@ -119,7 +119,7 @@ static const ap_directive_t *last_directive(const ap_directive_t *d, const char 
 }
 
 /* What mod_ssl merges into a vhost: its own directive, else the main server's. */
-const ap_directive_t *effective_directive(const ap_directive_t *node, const char *name)
+const ap_directive_t *cfaop_effective_directive(const ap_directive_t *node, const char *name)
 {
     const ap_directive_t *d = node ? last_directive(node->first_child, name, 0) : NULL;
 
@@ -163,15 +163,15 @@ apr_status_t cfaop_check_modssl_revocation(apr_pool_t *ptemp, server_rec *main_s
 
         if (!cfaop_active(cfaop_srv(s)))
             continue;
-        node = s->defn_name ? find_vhost_node(ap_conftree, s) : NULL;
-        label = vhost_label(ptemp, s);
+        node = s->defn_name ? cfaop_find_vhost_node(ap_conftree, s) : NULL;
+        label = cfaop_vhost_label(ptemp, s);
         /* mod_ssl reads a CRL only when SSLCARevocationCheck asks it to:
          * a file without the check was inert before the module too. */
-        check = effective_directive(node, "SSLCARevocationCheck");
+        check = cfaop_effective_directive(node, "SSLCARevocationCheck");
         if (check != NULL && strcmp(first_word(ptemp, check), "none")) {
             int named = 0;
             for (i = 0; crl_sources[i]; i++) {
-                const ap_directive_t *src = effective_directive(node, crl_sources[i]);
+                const ap_directive_t *src = cfaop_effective_directive(node, crl_sources[i]);
                 if (src != NULL)
                     named = refuse_revocation(s, label, src, apr_psprintf(ptemp,
                                               "with %s %s (%s:%d) has no effect", check->directive,
@@ -181,7 +181,7 @@ apr_status_t cfaop_check_modssl_revocation(apr_pool_t *ptemp, server_rec *main_s
                 refuse_revocation(s, label, check, "has no effect");
             refused = 1;
         }
-        ocsp = effective_directive(node, "SSLOCSPEnable");
+        ocsp = cfaop_effective_directive(node, "SSLOCSPEnable");
         if (ocsp != NULL && strcmp(first_word(ptemp, ocsp), "off"))
             refused = refuse_revocation(s, label, ocsp, "has no effect");
     }
@@ -259,7 +259,7 @@ apr_status_t cfaop_check_runtime(apr_pool_t *ptemp, server_rec *main_server)
         ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s,
                      "CFAOP0024: %s has CFAOP %s, and this httpd is %d.%d.%d: mod_cf_aop needs "
                      "2.4.30 or later, whose mod_ssl runs the hooks every handshake relies on; "
-                     "refusing to start", vhost_label(ptemp, s),
+                     "refusing to start", cfaop_vhost_label(ptemp, s),
                      cfaop_srv(s)->mode == CFAOP_MODE_ON ? "On" : "ReportOnly", v.major, v.minor, v.patch);
         return APR_EGENERAL;
     }
@@ -267,7 +267,7 @@ apr_status_t cfaop_check_runtime(apr_pool_t *ptemp, server_rec *main_server)
         ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s,
                      "CFAOP0024: %s has CFAOP %s but mod_ssl is not loaded: no TLS handshake "
                      "can be verified, so every request would be refused. Load ssl_module "
-                     "before cf_aop_module (a2enmod ssl); refusing to start", vhost_label(ptemp, s),
+                     "before cf_aop_module (a2enmod ssl); refusing to start", cfaop_vhost_label(ptemp, s),
                      cfaop_srv(s)->mode == CFAOP_MODE_ON ? "On" : "ReportOnly");
         return APR_EGENERAL;
     }
@@ -296,8 +296,8 @@ void cfaop_config_warnings(apr_pool_t *ptemp, server_rec *main_server)
 
         if (!cfaop_active(sc))
             continue;
-        label = vhost_label(ptemp, s);
-        node = s->defn_name ? find_vhost_node(top, s) : NULL;
+        label = cfaop_vhost_label(ptemp, s);
+        node = s->defn_name ? cfaop_find_vhost_node(top, s) : NULL;
         engine = node ? server_directive(node->first_child, "SSLEngine") : NULL;
         if (engine == NULL)
             engine = main_engine;
@@ -365,6 +365,7 @@ void cfaop_config_warnings(apr_pool_t *ptemp, server_rec *main_server)
                          shared_file ? " (given as the file " : "", shared_file ? shared_file : "",
                          shared_file ? ")" : "");
     }
+    cfaop_remoteip_config_warnings(ptemp, main_server);
 }
 
 /* A CRL past its nextUpdate is still applied (a stale list revokes more

@@ -79,13 +79,11 @@ static int status_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pt
     return OK;
 }
 
-static apr_int64_t cert_time(const ASN1_TIME *t)
+static apr_int64_t cert_time(const ASN1_TIME *when)
 {
-    struct tm tm;
+    time_t t;
 
-    if (t == NULL || !ASN1_TIME_to_tm(t, &tm))
-        return 0;
-    return (apr_int64_t)timegm(&tm);
+    return cfaop_time_epoch(when, &t) ? (apr_int64_t)t : 0;
 }
 
 static unsigned vhost_port(const server_rec *s)

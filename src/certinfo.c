@@ -54,6 +54,16 @@ char *cfaop_format_time(apr_pool_t *pool, const ASN1_TIME *when)
     return out;
 }
 
+int cfaop_time_epoch(const ASN1_TIME *when, time_t *out)
+{
+    struct tm tm;
+
+    if (when == NULL || !ASN1_TIME_to_tm(when, &tm))
+        return 0;
+    *out = timegm(&tm);
+    return 1;
+}
+
 int cfaop_cert_sha256(X509 *cert, unsigned char out[32])
 {
     unsigned int len = 0;

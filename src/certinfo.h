@@ -4,6 +4,7 @@
 #ifndef CFAOP_CERTINFO_H
 #define CFAOP_CERTINFO_H
 
+#include <time.h>
 #include <apr_pools.h>
 #include <openssl/x509.h>
 
@@ -22,6 +23,10 @@ void cfaop_certinfo_fill(apr_pool_t *pool, X509 *cert, cfaop_certinfo_t *info);
 char *cfaop_format_serial(apr_pool_t *pool, const ASN1_INTEGER *serial);
 char *cfaop_format_dn(apr_pool_t *pool, const X509_NAME *name);
 char *cfaop_format_time(apr_pool_t *pool, const ASN1_TIME *when);
+
+/* The time as seconds since the epoch, UTC; 0 when OpenSSL cannot read it
+ * (when NULL, or malformed). */
+int cfaop_time_epoch(const ASN1_TIME *when, time_t *out);
 
 /* SHA-256 of the certificate's DER into out[32]; 0 on failure. */
 int cfaop_cert_sha256(X509 *cert, unsigned char out[32]);

@@ -3,6 +3,7 @@
  * Only successes are kept, with the window in which every certificate of
  * the chain is valid, so that time is still checked on every handshake. */
 #include "chaincache.h"
+#include "certinfo.h"
 
 #include <pthread.h>
 #include <string.h>
@@ -121,17 +122,14 @@ static int validity_window(STACK_OF(X509) *chain, time_t *from, time_t *until)
         return 0;
     for (i = 0; i < sk_X509_num(chain); i++) {
         X509 *cert = sk_X509_value(chain, i);
-        struct tm tm;
         time_t t;
 
-        if (!ASN1_TIME_to_tm(X509_get0_notBefore(cert), &tm))
+        if (!cfaop_time_epoch(X509_get0_notBefore(cert), &t))
             return 0;
-        t = timegm(&tm);
         if (i == 0 || t > *from)
             *from = t;
-        if (!ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm))
+        if (!cfaop_time_epoch(X509_get0_notAfter(cert), &t))
             return 0;
-        t = timegm(&tm);
         if (i == 0 || t < *until)
             *until = t;
     }

@@ -455,15 +455,10 @@ static crl_issuer_t *issuer_for(cfaop_revocation_t *rev, X509 *signer)
 
 static time_t asn1_to_time(const ASN1_TIME *when)
 {
-    ASN1_TIME *epoch = ASN1_TIME_set(NULL, 0);
-    int days = 0, secs = 0;
     time_t t = 0;
 
-    if (epoch != NULL && ASN1_TIME_diff(&days, &secs, epoch, when))
-        t = (time_t)days * 86400 + secs;
-    ASN1_TIME_free(epoch);
     /* 0 is "no nextUpdate"; a real one is never the epoch itself. */
-    return t > 0 ? t : 1;
+    return cfaop_time_epoch(when, &t) && t > 0 ? t : 1;
 }
 
 static const char *add_crl(cfaop_revocation_t *rev, X509_CRL *crl, X509 *signer,
